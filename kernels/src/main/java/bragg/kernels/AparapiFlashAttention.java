@@ -1,8 +1,13 @@
 package bragg.kernels;
 
+import com.aparapi.Kernel;
 import com.aparapi.Range;
+import com.aparapi.device.Device;
 import com.aparapi.device.OpenCLDevice;
 import com.aparapi.exception.CompileFailedException;
+import com.aparapi.internal.kernel.KernelManager;
+
+import java.util.List;
 
 
 /**
@@ -138,19 +143,44 @@ public final class AparapiFlashAttention implements AttentionKernel {
         }
         kernel.pass = pass;
         kernel.numTiles = tiles;
-        kernel.execute(Range.create(device, (int) groups * tile, tile));
-        requireRanOnDevice();
+        executeOn(kernel, device, (int) groups * tile, tile);
     }
 
-    /** Aparapi's silent fallback to its Java thread pool is an error here, never a slow success. */
-    private void requireRanOnDevice() {
-        if (!kernel.isRunningCL() || kernel.getTargetDevice() != device) {
-            String ran = kernel.getTargetDevice() == null ? "none" : kernel.getTargetDevice().getShortDescription();
-            String mode = String.valueOf(kernel.getExecutionMode());
-            throw new IllegalStateException("Aparapi did not run the flash-attention kernel on the OpenCL device "
-                    + describe(device) + ": it ran on " + ran + " (execution mode " + mode
-                    + "), which means OpenCL compilation or execution failed and Aparapi fell back to Java; "
-                    + "see Aparapi's log warnings above. Use device 'java' to run without OpenCL on purpose.");
+    /**
+     * Executes {@code kernel} on {@code device} and makes sure it ran there. When OpenCL fails,
+     * Aparapi's fallback either runs the kernel in Java (assertions off: only a log warning) or,
+     * with a Range bound to a device and assertions on, dies in its own assert; both become an
+     * {@link IllegalStateException} here.
+     */
+    static void executeOn(Kernel kernel, OpenCLDevice device, int global, int local) {
+        try {
+            kernel.execute(Range.create(device, global, local));
+        } catch (AssertionError e) {
+            throw new IllegalStateException("Aparapi could not run " + kernel.getClass().getSimpleName()
+                    + " on the OpenCL device " + describe(device) + " and tried to fall back to Java: "
+                    + e.getMessage() + "; see Aparapi's log warnings above", e);
+        }
+        requireRanOn(kernel, device);
+    }
+
+    /**
+     * Throws when Aparapi has given up on {@code device} for this kernel class. After an OpenCL
+     * compile or run failure Aparapi marks the device failed in the kernel class's preferences
+     * ({@code KernelPreferences.getFailedDevices()}) and reruns the kernel in its Java thread pool
+     * with only a log warning. ({@code Kernel.getTargetDevice()} and {@code isRunningCL()} report
+     * the preferred device, not the one that ran, so they are checked only as a second sign.)
+     */
+    static void requireRanOn(Kernel kernel, OpenCLDevice device) {
+        List<Device> failed = KernelManager.instance().getPreferences(kernel).getFailedDevices();
+        boolean deviceFailed = failed.stream().anyMatch(f -> f == device
+                || (f instanceof OpenCLDevice && ((OpenCLDevice) f).getDeviceId() == device.getDeviceId()));
+        if (deviceFailed || !kernel.isRunningCL()) {
+            Device preferred = kernel.getTargetDevice();
+            throw new IllegalStateException("Aparapi did not run " + kernel.getClass().getSimpleName()
+                    + " on the OpenCL device " + describe(device) + ": devices it marked failed " + failed
+                    + ", now preferring " + (preferred == null ? "no device" : preferred.getShortDescription())
+                    + "; OpenCL compilation or execution failed and Aparapi fell back to Java "
+                    + "(see its log warnings above). Use device 'java' to run without OpenCL on purpose.");
         }
     }
 
