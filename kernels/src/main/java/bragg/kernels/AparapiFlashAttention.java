@@ -49,9 +49,41 @@ public final class AparapiFlashAttention implements AttentionKernel {
         try {
             kernel.compile(device);
         } catch (CompileFailedException | RuntimeException e) {
-            kernel.dispose();
+            // no dispose(): Aparapi 3.0.2's native dispose crashes (SIGSEGV in deleteJavaArray) on a
+            // kernel that never executed; the failed compile holds nothing worth releasing
             throw new IllegalStateException("Aparapi could not compile the flash-attention kernel for OpenCL device "
                     + describe(device) + ": " + e.getMessage(), e);
+        }
+        smokeTest();
+    }
+
+    /**
+     * One forward of a single query over a single key (out must equal v) on the 1-element arrays
+     * the kernel starts with. It proves the device runs the kernel before anyone relies on it, and
+     * it binds every kernel argument once: Aparapi 3.0.2 crashes in {@code dispose()} on a kernel
+     * that was compiled but never executed.
+     */
+    private void smokeTest() {
+        kernel.q[0] = 0.5f;
+        kernel.k[0] = 2f;
+        kernel.v[0] = 3f;
+        kernel.keyLen[0] = 1;
+        kernel.heads = 1;
+        kernel.lq = 1;
+        kernel.lk = 1;
+        kernel.dh = 1;
+        kernel.causal = 0;
+        kernel.scale = 1f;
+        kernel.pass = FlashAttentionKernel.PASS_FORWARD;
+        kernel.numTiles = 1;
+        kernel.put(kernel.q).put(kernel.k).put(kernel.v).put(kernel.keyLen);
+        executeOn(kernel, device, tile, tile);
+        kernel.get(kernel.out).get(kernel.lse);
+        if (kernel.out[0] != 3f || kernel.lse[0] != 1f) {
+            kernel.dispose();
+            throw new IllegalStateException("the flash-attention kernel computed a wrong result on OpenCL device "
+                    + describe(device) + ": out = " + kernel.out[0] + ", lse = " + kernel.lse[0]
+                    + " for one query and one key (expected 3.0 and 1.0)");
         }
     }
 
