@@ -14,10 +14,11 @@ import java.util.stream.IntStream;
  *   forward, dQ pass   (b, h, query tile of TILE rows)   streams K, V tiles
  *   dK/dV pass         (b, h, key tile of TILE rows)     streams Q, dO tiles
  * </pre>
- * The streamed tile is copied transposed ([Dh, TILE]) so that the score loop is an axpy over the
- * tile's rows ({@code s[j] += q[d] * kT[d][j]}), which C2 vectorizes; the output loops are axpys
- * over Dh ({@code acc[d] += p * v[j][d]}). Dot-product reductions, which C2 does not vectorize for
- * floats, are avoided.
+ * Inside a work item every product is a tile-by-tile matrix product ({@link TileGemm}, 4 x 4
+ * register blocks): S = Q K^T, O += P V, dP = dO V^T, dQ += dS K, dV += P^T dO, dK += dS^T Q.
+ * The streamed tile is copied once per step into per-thread scratch, as rows or transposed,
+ * whichever orientation the product reads contiguously, zero-padded to multiples of 4. The
+ * softmax uses {@link FastExp} (Math.exp cost as much as the products).
  *
  * <p>Backward, FlashAttention-2 style: D_i = rowsum(dO_i * O_i) first; dQ by a pass over query
  * tiles with an inner loop over keys; dK and dV by a pass over key tiles with an inner loop over
@@ -88,12 +89,69 @@ public final class JavaFlashAttention implements AttentionKernel {
         return s.causal ? Math.min(end, i + 1) : end;
     }
 
-    /** Copies rows [r0, r0+n) of a [*, Dh] block at base into dst [Dh, TILE] (transposed). */
-    private static void transpose(float[] src, int base, int r0, int n, int dh, float[] dst) {
-        for (int r = 0; r < n; r++) {
-            int from = base + (r0 + r) * dh;
-            for (int d = 0; d < dh; d++) {
-                dst[d * TILE + r] = src[from + d];
+    private static int ceil4(int n) {
+        return (n + 3) & ~3;
+    }
+
+    /**
+     * Per-thread tiles, allocated once per worker thread. Row tiles are [TILE, dh4] with row
+     * stride dh4 (Dh rounded up to 4, zero-padded); transposed tiles are [dh4, TILE].
+     */
+    private static final class Scratch {
+        static final int DH = AttentionShape.MAX_HEAD_DIM;
+        final float[] ownA = new float[TILE * DH];   // [TILE, dh4] q*scale (fwd, dQ) or k*scale (dK/dV)
+        final float[] ownB = new float[TILE * DH];   // [TILE, dh4] dO (dQ) or v (dK/dV)
+        final float[] acc1 = new float[TILE * DH];   // [TILE, dh4] out, dq or dk accumulator
+        final float[] acc2 = new float[TILE * DH];   // [TILE, dh4] dv accumulator
+        final float[] strA = new float[TILE * DH];   // [TILE, dh4] streamed k (fwd, dQ) or q (dK/dV)
+        final float[] strB = new float[TILE * DH];   // [TILE, dh4] streamed v (dQ) or dO (dK/dV)
+        final float[] strAT = new float[DH * TILE];  // [dh4, TILE] streamed k^T (dQ) or q^T (dK/dV)
+        final float[] strBT = new float[DH * TILE];  // [dh4, TILE] streamed v^T (fwd) or dO^T (dK/dV)
+        final float[] s = new float[TILE * TILE];    // [TILE, TILE] scores, then P
+        final float[] dp = new float[TILE * TILE];   // [TILE, TILE] dP, then dS
+        final float[] m = new float[TILE];           // [TILE] running max (fwd)
+        final float[] l = new float[TILE];           // [TILE] running sum (fwd)
+        final float[] rowLse = new float[TILE];      // [TILE] lse of the rows in play
+        final float[] rowD = new float[TILE];        // [TILE] D of the rows in play
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** rows [r0, r0+n) of a [*, dh] block at base, times factor, into dst [n4, dh4], zero-padded. */
+    private static void loadRows(float[] src, int base, int r0, int n, int dh, float factor, float[] dst) {
+        int dh4 = ceil4(dh), n4 = ceil4(n);
+        for (int r = 0; r < n4; r++) {
+            int to = r * dh4;
+            if (r < n) {
+                int from = base + (r0 + r) * dh;
+                for (int d = 0; d < dh; d++) {
+                    dst[to + d] = src[from + d] * factor;
+                }
+                for (int d = dh; d < dh4; d++) {
+                    dst[to + d] = 0f;
+                }
+            } else {
+                java.util.Arrays.fill(dst, to, to + dh4, 0f);
+            }
+        }
+    }
+
+    /** rows [r0, r0+n) of a [*, dh] block at base into dst [dh4, TILE] (transposed), zero-padded. */
+    private static void loadTransposed(float[] src, int base, int r0, int n, int dh, float[] dst) {
+        int dh4 = ceil4(dh), n4 = ceil4(n);
+        for (int d = dh; d < dh4; d++) {
+            java.util.Arrays.fill(dst, d * TILE, d * TILE + n4, 0f);
+        }
+        for (int r = 0; r < n4; r++) {
+            if (r < n) {
+                int from = base + (r0 + r) * dh;
+                for (int d = 0; d < dh; d++) {
+                    dst[d * TILE + r] = src[from + d];
+                }
+            } else {
+                for (int d = 0; d < dh; d++) {
+                    dst[d * TILE + r] = 0f;
+                }
             }
         }
     }
@@ -107,73 +165,65 @@ public final class JavaFlashAttention implements AttentionKernel {
         parallel(s.batch * s.heads * qTiles, item -> forwardTile(s, item / qTiles, item % qTiles, q, k, v, out, lse));
     }
 
-    /** One (bh, query tile): online softmax over key tiles; out doubles as the accumulator. */
+    /** One (bh, query tile): S = Q K^T per key tile, online softmax, O += P V; out = O / l. */
     private static void forwardTile(AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v,
                                     float[] out, float[] lse) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim;
+        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dh4 = ceil4(dh);
         final int b = bh / s.heads;
-        final float scale = s.scale;
-        final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0);
+        final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
         final int qBase = bh * lq * dh, kBase = bh * lk * dh;
-        final float[] kT = new float[dh * TILE];  // [Dh, TILE] the current key tile, transposed
-        final float[] sc = new float[TILE];       // [TILE] one row's scores against the tile
-        final float[] m = new float[rows];        // [rows] running max
-        final float[] l = new float[rows];        // [rows] running sum of exp(score - m)
+        final Scratch w = SCRATCH.get();
+        final float[] qs = w.ownA, acc = w.acc1, kt = w.strA, vT = w.strBT, sc = w.s, m = w.m, l = w.l;
+        loadRows(q, qBase, i0, rows, dh, s.scale, qs);
+        java.util.Arrays.fill(acc, 0, rows4 * dh4, 0f);
         java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
-        java.util.Arrays.fill(out, qBase + i0 * dh, qBase + (i0 + rows) * dh, 0f);
+        java.util.Arrays.fill(l, 0f);
         final int groupEnd = keyEnd(s, b, i0 + rows - 1);
         for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
-            int n = Math.min(TILE, groupEnd - k0);
-            transpose(k, kBase, k0, n, dh, kT);
-            for (int r = 0; r < rows; r++) {
-                int i = i0 + r;
-                int jn = Math.min(n, keyEnd(s, b, i) - k0);
-                if (jn <= 0) {
+            int n = Math.min(TILE, groupEnd - k0), n4 = ceil4(n);
+            loadRows(k, kBase, k0, n, dh, 1f, kt);
+            loadTransposed(v, kBase, k0, n, dh, vT);
+            TileGemm.nt(qs, 0, dh4, kt, 0, dh4, rows4, n4, dh4, sc, 0, TILE, false); // S [rows4, n4]
+            for (int r = 0; r < rows4; r++) {
+                int row = r * TILE;
+                int jn = r < rows ? Math.max(0, Math.min(n, keyEnd(s, b, i0 + r) - k0)) : 0;
+                if (jn == 0) {
+                    java.util.Arrays.fill(sc, row, row + n4, 0f);
                     continue;
-                }
-                int qRow = qBase + i * dh;
-                java.util.Arrays.fill(sc, 0, jn, 0f);
-                for (int d = 0; d < dh; d++) {
-                    float qd = q[qRow + d] * scale;
-                    int kd = d * TILE;
-                    for (int j = 0; j < jn; j++) {
-                        sc[j] += qd * kT[kd + j];
-                    }
                 }
                 float tileMax = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < jn; j++) {
-                    tileMax = Math.max(tileMax, sc[j]);
+                    tileMax = Math.max(tileMax, sc[row + j]);
                 }
-                float mNew = Math.max(m[r], tileMax);
-                if (mNew > m[r]) {
-                    float corr = (float) Math.exp(m[r] - mNew); // 0 on the first visible tile
+                if (tileMax > m[r]) {
+                    float corr = m[r] == Float.NEGATIVE_INFINITY ? 0f : FastExp.exp(m[r] - tileMax);
                     l[r] *= corr;
-                    for (int d = 0; d < dh; d++) {
-                        out[qRow + d] *= corr;
+                    for (int d = 0, a = r * dh4; d < dh4; d++) {
+                        acc[a + d] *= corr;
                     }
-                    m[r] = mNew;
+                    m[r] = tileMax;
                 }
-                float sum = 0f;
+                float mr = m[r], sum = 0f;
                 for (int j = 0; j < jn; j++) {
-                    float p = (float) Math.exp(sc[j] - mNew);
+                    float p = FastExp.exp(sc[row + j] - mr);
+                    sc[row + j] = p;
                     sum += p;
-                    int vRow = kBase + (k0 + j) * dh;
-                    for (int d = 0; d < dh; d++) {
-                        out[qRow + d] += p * v[vRow + d];
-                    }
                 }
+                java.util.Arrays.fill(sc, row + jn, row + n4, 0f);
                 l[r] += sum;
             }
+            TileGemm.nt(sc, 0, TILE, vT, 0, TILE, rows4, dh4, n4, acc, 0, dh4, true); // O += P V
         }
         for (int r = 0; r < rows; r++) {
-            int qRow = qBase + (i0 + r) * dh;
+            int to = qBase + (i0 + r) * dh;
             if (l[r] > 0f) {
                 float inv = 1f / l[r];
                 for (int d = 0; d < dh; d++) {
-                    out[qRow + d] *= inv;
+                    out[to + d] = acc[r * dh4 + d] * inv;
                 }
                 lse[bh * lq + i0 + r] = m[r] + (float) Math.log(l[r]);
-            } else { // fully masked row: out stays 0
+            } else { // fully masked row
+                java.util.Arrays.fill(out, to, to + dh, 0f);
                 lse[bh * lq + i0 + r] = Float.NEGATIVE_INFINITY;
             }
         }
@@ -202,116 +252,114 @@ public final class JavaFlashAttention implements AttentionKernel {
                 item -> dkdvTile(s, item / kTiles, item % kTiles, q, k, v, lse, dOut, dRow, dk, dv));
     }
 
-    /** dq_i = scale * sum_j P_ij (dO_i . v_j - D_i) k_j for one (bh, query tile). */
+    /** dQ = scale * dS K for one (bh, query tile), dS = P * (dO V^T - D), over key tiles. */
     private static void dqTile(AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v, float[] lse,
                                float[] dOut, float[] dRow, float[] dq) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim;
+        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dh4 = ceil4(dh);
         final int b = bh / s.heads;
-        final float scale = s.scale;
-        final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0);
+        final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
         final int qBase = bh * lq * dh, kBase = bh * lk * dh;
-        final float[] kT = new float[dh * TILE]; // [Dh, TILE]
-        final float[] vT = new float[dh * TILE]; // [Dh, TILE]
-        final float[] sc = new float[TILE];      // [TILE] scores, then dS
-        final float[] dp = new float[TILE];      // [TILE] dO_i . v_j
-        java.util.Arrays.fill(dq, qBase + i0 * dh, qBase + (i0 + rows) * dh, 0f);
+        final Scratch w = SCRATCH.get();
+        final float[] qs = w.ownA, dOs = w.ownB, acc = w.acc1, kt = w.strA, vt = w.strB, kT = w.strAT;
+        final float[] sc = w.s, dp = w.dp, rowLse = w.rowLse, rowD = w.rowD;
+        loadRows(q, qBase, i0, rows, dh, s.scale, qs);
+        loadRows(dOut, qBase, i0, rows, dh, 1f, dOs);
+        java.util.Arrays.fill(acc, 0, rows4 * dh4, 0f);
+        for (int r = 0; r < rows; r++) {
+            rowLse[r] = lse[bh * lq + i0 + r];
+            rowD[r] = dRow[bh * lq + i0 + r];
+        }
         final int groupEnd = keyEnd(s, b, i0 + rows - 1);
         for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
-            int n = Math.min(TILE, groupEnd - k0);
-            transpose(k, kBase, k0, n, dh, kT);
-            transpose(v, kBase, k0, n, dh, vT);
-            for (int r = 0; r < rows; r++) {
-                int i = i0 + r;
-                float rowLse = lse[bh * lq + i];
-                int jn = Math.min(n, keyEnd(s, b, i) - k0);
-                if (jn <= 0 || rowLse == Float.NEGATIVE_INFINITY) {
-                    continue;
-                }
-                int qRow = qBase + i * dh;
-                java.util.Arrays.fill(sc, 0, jn, 0f);
-                java.util.Arrays.fill(dp, 0, jn, 0f);
-                for (int d = 0; d < dh; d++) {
-                    float qd = q[qRow + d] * scale;
-                    float od = dOut[qRow + d];
-                    int td = d * TILE;
-                    for (int j = 0; j < jn; j++) {
-                        sc[j] += qd * kT[td + j];
-                        dp[j] += od * vT[td + j];
-                    }
-                }
-                float di = dRow[bh * lq + i];
+            int n = Math.min(TILE, groupEnd - k0), n4 = ceil4(n);
+            loadRows(k, kBase, k0, n, dh, 1f, kt);
+            loadRows(v, kBase, k0, n, dh, 1f, vt);
+            loadTransposed(k, kBase, k0, n, dh, kT);
+            TileGemm.nt(qs, 0, dh4, kt, 0, dh4, rows4, n4, dh4, sc, 0, TILE, false);  // S
+            TileGemm.nt(dOs, 0, dh4, vt, 0, dh4, rows4, n4, dh4, dp, 0, TILE, false); // dP
+            for (int r = 0; r < rows4; r++) {
+                int row = r * TILE;
+                boolean alive = r < rows && rowLse[r] != Float.NEGATIVE_INFINITY;
+                int jn = alive ? Math.max(0, Math.min(n, keyEnd(s, b, i0 + r) - k0)) : 0;
+                float lr = alive ? rowLse[r] : 0f, dr = alive ? rowD[r] : 0f;
                 for (int j = 0; j < jn; j++) {
-                    sc[j] = (float) Math.exp(sc[j] - rowLse) * (dp[j] - di);
+                    dp[row + j] = FastExp.exp(sc[row + j] - lr) * (dp[row + j] - dr); // dS
                 }
-                for (int j = 0; j < jn; j++) {
-                    float ds = sc[j] * scale;
-                    int kRow = kBase + (k0 + j) * dh;
-                    for (int d = 0; d < dh; d++) {
-                        dq[qRow + d] += ds * k[kRow + d];
-                    }
-                }
+                java.util.Arrays.fill(dp, row + jn, row + n4, 0f);
+            }
+            TileGemm.nt(dp, 0, TILE, kT, 0, TILE, rows4, dh4, n4, acc, 0, dh4, true); // dQ += dS K
+        }
+        for (int r = 0; r < rows; r++) {
+            int to = qBase + (i0 + r) * dh;
+            for (int d = 0; d < dh; d++) {
+                dq[to + d] = acc[r * dh4 + d] * s.scale;
             }
         }
     }
 
-    /** dv_j = sum_i P_ij dO_i and dk_j = scale * sum_i dS_ij q_i for one (bh, key tile). */
+    /** dV = P^T dO and dK = scale * dS^T Q for one (bh, key tile), over query tiles. */
     private static void dkdvTile(AttentionShape s, int bh, int kt, float[] q, float[] k, float[] v, float[] lse,
                                  float[] dOut, float[] dRow, float[] dk, float[] dv) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim;
+        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dh4 = ceil4(dh);
         final int b = bh / s.heads;
-        final float scale = s.scale;
-        final int j0 = kt * TILE, cols = Math.min(TILE, lk - j0);
+        final int j0 = kt * TILE, cols = Math.min(TILE, lk - j0), cols4 = ceil4(cols);
         final int qBase = bh * lq * dh, kBase = bh * lk * dh;
-        final float[] qT = new float[dh * TILE]; // [Dh, TILE] query tile, transposed
-        final float[] oT = new float[dh * TILE]; // [Dh, TILE] dO tile, transposed
-        final float[] p = new float[TILE];       // [TILE] P_ij over the tile's queries
-        final float[] dp = new float[TILE];      // [TILE] v_j . dO_i, then dS_ij
-        java.util.Arrays.fill(dk, kBase + j0 * dh, kBase + (j0 + cols) * dh, 0f);
-        java.util.Arrays.fill(dv, kBase + j0 * dh, kBase + (j0 + cols) * dh, 0f);
-        final int valid = Math.min(s.validKeys(b), j0 + cols); // keys of this tile that are not padding
-        if (valid <= j0) {
-            return; // all padding: zero gradients
+        final int valid = s.validKeys(b);
+        if (j0 >= valid) { // every key of the tile is padding: zero gradients
+            java.util.Arrays.fill(dk, kBase + j0 * dh, kBase + (j0 + cols) * dh, 0f);
+            java.util.Arrays.fill(dv, kBase + j0 * dh, kBase + (j0 + cols) * dh, 0f);
+            return;
         }
+        final Scratch w = SCRATCH.get();
+        final float[] ks = w.ownA, vs = w.ownB, dkAcc = w.acc1, dvAcc = w.acc2;
+        final float[] qt = w.strA, dOt = w.strB, qT = w.strAT, dOT = w.strBT;
+        final float[] pT = w.s, dsT = w.dp, rowLse = w.rowLse, rowD = w.rowD;
+        loadRows(k, kBase, j0, cols, dh, s.scale, ks);
+        loadRows(v, kBase, j0, cols, dh, 1f, vs);
+        java.util.Arrays.fill(dkAcc, 0, cols4 * dh4, 0f);
+        java.util.Arrays.fill(dvAcc, 0, cols4 * dh4, 0f);
         // causal: query i sees key j only when i >= j, so queries before j0 contribute nothing
-        final int iStartTile = s.causal ? j0 : 0;
-        for (int i0 = iStartTile; i0 < lq; i0 += TILE) {
-            int n = Math.min(TILE, lq - i0);
-            transpose(q, qBase, i0, n, dh, qT);
-            transpose(dOut, qBase, i0, n, dh, oT);
-            for (int j = j0; j < valid; j++) {
-                int first = s.causal ? Math.max(0, j - i0) : 0; // first query of the tile that sees j
-                if (first >= n) {
+        for (int i0 = s.causal ? j0 : 0; i0 < lq; i0 += TILE) {
+            int n = Math.min(TILE, lq - i0), n4 = ceil4(n);
+            loadRows(q, qBase, i0, n, dh, 1f, qt);
+            loadRows(dOut, qBase, i0, n, dh, 1f, dOt);
+            loadTransposed(q, qBase, i0, n, dh, qT);
+            loadTransposed(dOut, qBase, i0, n, dh, dOT);
+            for (int ii = 0; ii < n; ii++) {
+                rowLse[ii] = lse[bh * lq + i0 + ii];
+                rowD[ii] = dRow[bh * lq + i0 + ii];
+            }
+            TileGemm.nt(ks, 0, dh4, qt, 0, dh4, cols4, n4, dh4, pT, 0, TILE, false);   // S^T
+            TileGemm.nt(vs, 0, dh4, dOt, 0, dh4, cols4, n4, dh4, dsT, 0, TILE, false); // dP^T
+            for (int c = 0; c < cols4; c++) {
+                int row = c * TILE, j = j0 + c;
+                if (c >= cols || j >= valid) {
+                    java.util.Arrays.fill(pT, row, row + n4, 0f);
+                    java.util.Arrays.fill(dsT, row, row + n4, 0f);
                     continue;
                 }
-                int kRow = kBase + j * dh;
-                java.util.Arrays.fill(p, first, n, 0f);
-                java.util.Arrays.fill(dp, first, n, 0f);
-                for (int d = 0; d < dh; d++) {
-                    float kd = k[kRow + d] * scale;
-                    float vd = v[kRow + d];
-                    int td = d * TILE;
-                    for (int ii = first; ii < n; ii++) {
-                        p[ii] += kd * qT[td + ii];
-                        dp[ii] += vd * oT[td + ii];
-                    }
-                }
-                int rowBase = bh * lq + i0;
+                int first = s.causal ? Math.max(0, Math.min(n, j - i0)) : 0; // first query that sees key j
+                java.util.Arrays.fill(pT, row, row + first, 0f);
+                java.util.Arrays.fill(dsT, row, row + first, 0f);
                 for (int ii = first; ii < n; ii++) {
-                    float rowLse = lse[rowBase + ii];
+                    float lr = rowLse[ii];
                     // a fully masked query row (lse = -inf) has P = 0, not exp(-inf + inf) = NaN
-                    float pij = rowLse == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(p[ii] - rowLse);
-                    p[ii] = pij;
-                    dp[ii] = pij * (dp[ii] - dRow[rowBase + ii]);
+                    float p = lr == Float.NEGATIVE_INFINITY ? 0f : FastExp.exp(pT[row + ii] - lr);
+                    pT[row + ii] = p;
+                    dsT[row + ii] = p * (dsT[row + ii] - rowD[ii]);
                 }
-                for (int ii = first; ii < n; ii++) {
-                    float pij = p[ii];
-                    float ds = dp[ii] * scale;
-                    int qRow = qBase + (i0 + ii) * dh;
-                    for (int d = 0; d < dh; d++) {
-                        dv[kRow + d] += pij * dOut[qRow + d];
-                        dk[kRow + d] += ds * q[qRow + d];
-                    }
-                }
+                java.util.Arrays.fill(pT, row + n, row + n4, 0f);
+                java.util.Arrays.fill(dsT, row + n, row + n4, 0f);
+            }
+            TileGemm.nt(pT, 0, TILE, dOT, 0, TILE, cols4, dh4, n4, dvAcc, 0, dh4, true); // dV += P^T dO
+            TileGemm.nt(dsT, 0, TILE, qT, 0, TILE, cols4, dh4, n4, dkAcc, 0, dh4, true); // dK += dS^T Q
+        }
+        for (int c = 0; c < cols; c++) {
+            int to = kBase + (j0 + c) * dh;
+            boolean padded = j0 + c >= valid;
+            for (int d = 0; d < dh; d++) {
+                dk[to + d] = padded ? 0f : dkAcc[c * dh4 + d] * s.scale;
+                dv[to + d] = padded ? 0f : dvAcc[c * dh4 + d];
             }
         }
     }
