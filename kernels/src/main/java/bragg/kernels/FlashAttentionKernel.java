@@ -30,6 +30,8 @@ final class FlashAttentionKernel extends Kernel {
     static final int PASS_DKDV = 2;
 
     private static final int MAX_DH = AttentionShape.MAX_HEAD_DIM;
+    /** Largest tile (work-group size) the private score row is sized for. */
+    static final int MAX_TILE = 64;
 
     // ---- global buffers (legend in AttentionShape) ----
     float[] q = new float[1];     // [B, H, Lq, Dh]
@@ -69,6 +71,8 @@ final class FlashAttentionKernel extends Kernel {
     @PrivateMemorySpace(MAX_DH) final float[] rowB = new float[MAX_DH];   // dO_i or v_j
     @PrivateMemorySpace(MAX_DH) final float[] accA = new float[MAX_DH];   // out_i, dq_i or dk_j
     @PrivateMemorySpace(MAX_DH) final float[] accB = new float[MAX_DH];   // dv_j
+    @PrivateMemorySpace(MAX_TILE) final float[] sRow = new float[MAX_TILE];  // scores, P or dS vs the tile
+    @PrivateMemorySpace(MAX_TILE) final float[] dsRow = new float[MAX_TILE]; // dS vs the tile (pass 2)
 
     FlashAttentionKernel(int tile) {
         this.tile = tile;
@@ -134,13 +138,36 @@ final class FlashAttentionKernel extends Kernel {
             localBarrier();
             int jn = min(n, myEnd - k0);
             if (rowValid == 1 && jn > 0) {
+                // scores of this row against the tile, four keys at a time: four independent
+                // multiply-add chains (a single dot product is latency-bound on CPU devices)
                 float tileMax = negInf;
-                for (int j = 0; j < jn; j++) {
-                    float s = 0f;
+                int j = 0;
+                for (; j + 4 <= jn; j += 4) {
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float s2 = 0f;
+                    float s3 = 0f;
+                    int t0 = j * dh;
                     for (int d = 0; d < dh; d++) {
-                        s += rowA[d] * tileA[j * dh + d];
+                        float x = rowA[d];
+                        s0 += x * tileA[t0 + d];
+                        s1 += x * tileA[t0 + dh + d];
+                        s2 += x * tileA[t0 + 2 * dh + d];
+                        s3 += x * tileA[t0 + 3 * dh + d];
                     }
-                    tileMax = max(tileMax, s);
+                    sRow[j] = s0;
+                    sRow[j + 1] = s1;
+                    sRow[j + 2] = s2;
+                    sRow[j + 3] = s3;
+                    tileMax = max(tileMax, max(max(s0, s1), max(s2, s3)));
+                }
+                for (; j < jn; j++) {
+                    float s0 = 0f;
+                    for (int d = 0; d < dh; d++) {
+                        s0 += rowA[d] * tileA[j * dh + d];
+                    }
+                    sRow[j] = s0;
+                    tileMax = max(tileMax, s0);
                 }
                 float mNew = max(m, tileMax);
                 float corr = exp(m - mNew); // m = -inf on the first visible tile: exp(-inf) = 0
@@ -148,15 +175,11 @@ final class FlashAttentionKernel extends Kernel {
                 for (int d = 0; d < dh; d++) {
                     accA[d] = accA[d] * corr;
                 }
-                for (int j = 0; j < jn; j++) {
-                    float s = 0f;
-                    for (int d = 0; d < dh; d++) {
-                        s += rowA[d] * tileA[j * dh + d];
-                    }
-                    float p = exp(s - mNew);
+                for (int jj = 0; jj < jn; jj++) {
+                    float p = exp(sRow[jj] - mNew);
                     l += p;
                     for (int d = 0; d < dh; d++) {
-                        accA[d] += p * tileB[j * dh + d];
+                        accA[d] += p * tileB[jj * dh + d];
                     }
                 }
                 m = mNew;
@@ -211,16 +234,38 @@ final class FlashAttentionKernel extends Kernel {
             localBarrier();
             int jn = min(n, myEnd - k0);
             if (alive == 1) {
-                for (int j = 0; j < jn; j++) {
-                    float s = 0f;
-                    float dp = 0f;
+                // dS of this row against the tile, two keys at a time (four independent chains)
+                int j = 0;
+                for (; j + 2 <= jn; j += 2) {
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float dp0 = 0f;
+                    float dp1 = 0f;
+                    int t0 = j * dh;
                     for (int d = 0; d < dh; d++) {
-                        s += rowA[d] * tileA[j * dh + d];
-                        dp += rowB[d] * tileB[j * dh + d];
+                        float x = rowA[d];
+                        float y = rowB[d];
+                        s0 += x * tileA[t0 + d];
+                        s1 += x * tileA[t0 + dh + d];
+                        dp0 += y * tileB[t0 + d];
+                        dp1 += y * tileB[t0 + dh + d];
                     }
-                    float ds = exp(s - rowLse) * (dp - di);
+                    sRow[j] = exp(s0 - rowLse) * (dp0 - di);
+                    sRow[j + 1] = exp(s1 - rowLse) * (dp1 - di);
+                }
+                for (; j < jn; j++) {
+                    float s0 = 0f;
+                    float dp0 = 0f;
                     for (int d = 0; d < dh; d++) {
-                        accA[d] += ds * tileA[j * dh + d];
+                        s0 += rowA[d] * tileA[j * dh + d];
+                        dp0 += rowB[d] * tileB[j * dh + d];
+                    }
+                    sRow[j] = exp(s0 - rowLse) * (dp0 - di);
+                }
+                for (int jj = 0; jj < jn; jj++) {
+                    float ds = sRow[jj];
+                    for (int d = 0; d < dh; d++) {
+                        accA[d] += ds * tileA[jj * dh + d];
                     }
                 }
             }
@@ -231,6 +276,20 @@ final class FlashAttentionKernel extends Kernel {
                 dq[qBase + d] = accA[d] * scale;
             }
         }
+    }
+
+    /**
+     * P_ij into sRow[ii] and dS_ij into dsRow[ii] for query i = i0 + ii of the tile and key j;
+     * zero when the causal mask hides j from i or the query row is fully masked (lse = -inf).
+     */
+    private void keyProbs(int ii, int i0, int j, float s, float dp) {
+        float rowLse = tileRowA[ii];
+        float p = 0f;
+        if ((causal == 0 || i0 + ii >= j) && rowLse != negInf) {
+            p = exp(s - rowLse);
+        }
+        sRow[ii] = p;
+        dsRow[ii] = p * (dp - tileRowB[ii]);
     }
 
     // dv_j = sum_i P_ij dO_i ; dk_j = scale * sum_i P_ij (dO_i . v_j - D_i) q_i
@@ -271,21 +330,40 @@ final class FlashAttentionKernel extends Kernel {
             }
             localBarrier();
             if (alive == 1) {
-                for (int ii = 0; ii < n; ii++) {
-                    float rowLse = tileRowA[ii];
-                    if ((causal == 0 || i0 + ii >= j) && rowLse != negInf) {
-                        float s = 0f;
-                        float dp = 0f;
-                        for (int d = 0; d < dh; d++) {
-                            s += rowA[d] * tileA[ii * dh + d];
-                            dp += rowB[d] * tileB[ii * dh + d];
-                        }
-                        float p = exp(s - rowLse);
-                        float ds = p * (dp - tileRowB[ii]);
-                        for (int d = 0; d < dh; d++) {
-                            accB[d] += p * tileB[ii * dh + d];
-                            accA[d] += ds * tileA[ii * dh + d];
-                        }
+                // P and dS of this key against the tile's queries, two queries at a time
+                int ii = 0;
+                for (; ii + 2 <= n; ii += 2) {
+                    float s0 = 0f;
+                    float s1 = 0f;
+                    float dp0 = 0f;
+                    float dp1 = 0f;
+                    int t0 = ii * dh;
+                    for (int d = 0; d < dh; d++) {
+                        float x = rowA[d];
+                        float y = rowB[d];
+                        s0 += x * tileA[t0 + d];
+                        s1 += x * tileA[t0 + dh + d];
+                        dp0 += y * tileB[t0 + d];
+                        dp1 += y * tileB[t0 + dh + d];
+                    }
+                    keyProbs(ii, i0, j, s0, dp0);
+                    keyProbs(ii + 1, i0, j, s1, dp1);
+                }
+                for (; ii < n; ii++) {
+                    float s0 = 0f;
+                    float dp0 = 0f;
+                    for (int d = 0; d < dh; d++) {
+                        s0 += rowA[d] * tileA[ii * dh + d];
+                        dp0 += rowB[d] * tileB[ii * dh + d];
+                    }
+                    keyProbs(ii, i0, j, s0, dp0);
+                }
+                for (int qi = 0; qi < n; qi++) {
+                    float p = sRow[qi];
+                    float ds = dsRow[qi];
+                    for (int d = 0; d < dh; d++) {
+                        accB[d] += p * tileB[qi * dh + d];
+                        accA[d] += ds * tileA[qi * dh + d];
                     }
                 }
             }
