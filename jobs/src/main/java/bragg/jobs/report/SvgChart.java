@@ -6,7 +6,7 @@ import java.util.Map;
 /** Line charts as inline SVG (no scripts, no external resources): the report's loss and accuracy curves. */
 public final class SvgChart {
     private static final String[] COLORS = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"};
-    private static final int W = 560;
+    private static final int W = 520;
     private static final int H = 300;
     private static final int L = 60;
     private static final int R = 20;

@@ -32,6 +32,9 @@ class ReportWriterTest {
 
     @Test
     void reportIsWellFormedSelfContainedAndHoldsEveryPart() throws Exception {
+        // Kept under target/ so scripts/check-report.sh can render it afterwards.
+        Path dir = Path.of("target/report-test");
+        Files.createDirectories(dir);
         Path csv = dir.resolve("metrics.csv");
         StringBuilder rows = new StringBuilder("step,epoch,loss,train_accuracy,samples_per_s,time\n");
         for (int s = 1; s <= 50; s++) {
