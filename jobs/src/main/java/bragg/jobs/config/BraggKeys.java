@@ -199,10 +199,10 @@ public final class BraggKeys {
     // ---- bragg.kernels ----------------------------------------------------------------------
 
     public static final ConfigKey<String> KERNELS_DEVICE = add(ConfigKey.stringKey("bragg.kernels.device")
-            .doc("Where attention runs: auto (the task's GPU if Spark assigned one, else the first OpenCL GPU, "
-                    + "else OpenCL CPU, else Java), opencl-gpu, opencl-gpu:<index>, opencl-cpu, java.")
-            .check(v -> v.matches("auto|opencl-gpu(:\\d+)?|opencl-cpu|java"),
-                    "auto, opencl-gpu, opencl-gpu:<index>, opencl-cpu or java")
+            .doc("Where attention runs: auto (an OpenCL GPU, else an OpenCL CPU device, else Java), opencl-gpu[:N] "
+                    + "(the N-th OpenCL GPU), opencl-cpu[:N] (e.g. PoCL), java (plain multi-threaded Java). "
+                    + "An explicit device that is not there stops the job; it never falls back.")
+            .check(v -> v.matches("auto|opencl-(gpu|cpu)(:\\d+)?|java"), "auto, opencl-gpu[:N], opencl-cpu[:N] or java")
             .withDefault("auto"));
 
     // ---- bragg.output -----------------------------------------------------------------------

@@ -87,7 +87,7 @@ class BraggConfigTest {
         String msg = failure(null, "bragg.data.holdout=1.5");
         assertTrue(msg.contains("bragg.data.holdout = \"1.5\"") && msg.contains("0 <= value < 1"), msg);
         msg = failure(null, "bragg.kernels.device=cuda");
-        assertTrue(msg.contains("bragg.kernels.device = \"cuda\"") && msg.contains("opencl-gpu:<index>"), msg);
+        assertTrue(msg.contains("bragg.kernels.device = \"cuda\"") && msg.contains("opencl-gpu[:N]"), msg);
         msg = failure(null, "bragg.preprocess.bin=3");
         assertTrue(msg.contains("bragg.preprocess.bin") && msg.contains("1, 2, 4 or 8"), msg);
         msg = failure(null, "bragg.train.barrier-timeout=3d");
