@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 public final class BraggConfig {
 
     /** Values of keys whose name matches this are shown as {@code <redacted>} in saved configs. */
-    private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|credential).*");
+    private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|token|credential|access\\.key).*");
 
     private final Config config;
 
@@ -184,6 +184,10 @@ public final class BraggConfig {
             problems.add("config key bragg.model.dim = " + dim + " is not a multiple of bragg.model.heads = " + heads
                     + ": allowed dims are multiples of the head count (e.g. " + (dim / heads + 1) * heads + ")");
         }
+        if (get(BraggKeys.MODEL_POSITIONS).equals("sinusoidal") && dim % 4 != 0) {
+            problems.add("config key bragg.model.dim = " + dim + " must be a multiple of 4 with "
+                    + "bragg.model.positions = sinusoidal (2-D sine/cosine pairs)");
+        }
     }
 
     private static String hint(String path, Map<String, ConfigKey<?>> known) {
@@ -264,8 +268,8 @@ public final class BraggConfig {
     private Config redacted() {
         Config c = config;
         for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
-            String leaf = e.getKey().substring(e.getKey().lastIndexOf('.') + 1);
-            if (SECRET.matcher(leaf).matches()) {
+            // Only Spark's keys can hold secrets (spark.authenticate.secret, s3a keys); bragg's are all known.
+            if (e.getKey().startsWith("spark.") && SECRET.matcher(e.getKey()).matches()) {
                 c = c.withValue(e.getKey(), ConfigValueFactory.fromAnyRef("<redacted>"));
             }
         }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+
 import java.util.List;
 import java.util.Map;
 
@@ -24,73 +25,156 @@ public final class BraggKeys {
         return key;
     }
 
-    // ---- bragg.data: where the data are -------------------------------------------------------
+    // ---- bragg.data: where the data are and how to open them ---------------------------------
 
     public static final ConfigKey<String> DATA_INPUT = add(ConfigKey.stringKey("bragg.data.input")
-            .doc("Raw input for preprocess: a file (.mib, .h5/.emd/.hdf5, .npy, .tif) or a folder of images. "
-                    + "Any Hadoop path (file:, hdfs:, s3a:). Empty when the job starts from shards.")
+            .doc("Raw input for preprocess: a file (Merlin .mib, HDF5 .h5/.emd/.hdf5, .npy, raw binary, TIFF) or a "
+                    + "folder of images (a folder per class gives labels). The format is detected from the content; "
+                    + "run bin/bragg inspect <file> first. Empty when the job starts from shards.")
             .withDefault(""));
+
+    public static final ConfigKey<String> DATA_KIND = add(ConfigKey.stringKey("bragg.data.kind")
+            .doc("4dstem (one sample per scan position), lpbf (tiles of layers with the layers below), "
+                    + "or auto (lpbf for image stacks and Peregrine HDF5, else 4dstem).")
+            .oneOf("auto", "4dstem", "lpbf")
+            .withDefault("auto"));
 
     public static final ConfigKey<String> DATA_DATASET = add(ConfigKey.stringKey("bragg.data.dataset")
-            .doc("Dataset path inside an HDF5 input, e.g. /experiment/data; empty = detect the layout (EMD, h5ebsd, Peregrine).")
+            .doc("Dataset path inside an HDF5 input, e.g. /experiment/data; empty = found from the layout "
+                    + "(EMD 1.0, py4DSTEM, fpd, h5ebsd, Peregrine).")
             .withDefault(""));
 
+    public static final ConfigKey<List<Integer>> DATA_SCAN = add(ConfigKey.intListKey("bragg.data.scan")
+            .doc("Scan shape [y, x] to reshape the position axis into (Merlin .mib stores none); [] = from the file.")
+            .check(v -> v.isEmpty() || (v.size() == 2 && v.get(0) > 0 && v.get(1) > 0), "[] or [y, x] with both > 0")
+            .withDefault(List.of()));
+
+    public static final ConfigKey<List<Integer>> DATA_SHAPE = add(ConfigKey.intListKey("bragg.data.shape")
+            .doc("Full array shape of a raw binary input, e.g. [256, 256, 128, 128]; checked against the header "
+                    + "of other formats; [] = from the file.")
+            .check(v -> v.stream().allMatch(d -> d > 0), "every axis > 0")
+            .withDefault(List.of()));
+
+    public static final ConfigKey<String> DATA_DTYPE = add(ConfigKey.stringKey("bragg.data.dtype")
+            .doc("Element type of a raw binary input (u8, u16, u32, i16, i32, i64, f32, f64); empty = from the file.")
+            .oneOf("", "u8", "i8", "u16", "i16", "u32", "i32", "i64", "f32", "f64")
+            .withDefault(""));
+
+    public static final ConfigKey<String> DATA_BYTE_ORDER = add(ConfigKey.stringKey("bragg.data.byte-order")
+            .doc("Byte order of a raw binary input.")
+            .oneOf("little", "big")
+            .withDefault("little"));
+
+    public static final ConfigKey<Long> DATA_OFFSET = add(ConfigKey.longKey("bragg.data.offset")
+            .doc("Bytes to skip at the start of a raw binary input.")
+            .check(v -> v >= 0, ">= 0")
+            .withDefault(0L));
+
+    public static final ConfigKey<List<Integer>> DATA_IMAGE_SIZE = add(ConfigKey.intListKey("bragg.data.image-size")
+            .doc("[H, W] to resize images of an image folder to (needed when their sizes differ); [] = as they are.")
+            .check(v -> v.isEmpty() || (v.size() == 2 && v.get(0) > 0 && v.get(1) > 0), "[] or [H, W] with both > 0")
+            .withDefault(List.of()));
+
     public static final ConfigKey<String> DATA_LABELS = add(ConfigKey.stringKey("bragg.data.labels")
-            .doc("Labels for the input: an .npy of class indices with the scan's shape; empty = unlabelled (label -1).")
+            .doc("Class labels: an .npy of integer classes, one per scan position (4dstem) or [layers, tiles_y, "
+                    + "tiles_x] (lpbf); names from <labels>.txt (one per line) when present. Empty = none "
+                    + "(class folders and Peregrine masks carry their own).")
+            .withDefault(""));
+
+    public static final ConfigKey<String> DATA_TARGETS = add(ConfigKey.stringKey("bragg.data.targets")
+            .doc("Regression targets: an .npy of floats [positions..., T] (e.g. orientation, thickness); empty = none.")
             .withDefault(""));
 
     public static final ConfigKey<String> DATA_SHARDS = add(ConfigKey.stringKey("bragg.data.shards")
-            .doc("Training shards (Parquet + manifest.json): written by preprocess, read by train, evaluate and infer.")
+            .doc("Training shards (Parquet + manifest.json): written by preprocess, read by train, evaluate and "
+                    + "infer. Any Hadoop path (file:, hdfs:, s3a:).")
+            .check(v -> !v.isBlank(), "a non-empty path")
             .withDefault("runs/shards"));
 
     public static final ConfigKey<Double> DATA_HOLDOUT = add(ConfigKey.doubleKey("bragg.data.holdout")
-            .doc("Fraction of the scan held out for evaluation: the right-most columns of a 4D-STEM scan "
-                    + "(a held-out region, not random positions, so neighbouring patterns do not leak), "
-                    + "the top layers of an LPBF stack.")
+            .doc("Fraction held out of training for evaluation: the right-most scan columns of a 4D-STEM scan "
+                    + "(a region, not random positions, so neighbouring patterns do not leak into the test), "
+                    + "the top layers of an LPBF stack. 0 = train on everything, evaluate on nothing.")
             .check(v -> v >= 0 && v < 1, "0 <= value < 1")
             .withDefault(0.25));
 
     // ---- bragg.preprocess: raw data -> shards -----------------------------------------------
 
+    public static final ConfigKey<List<Integer>> PRE_CROP = add(ConfigKey.intListKey("bragg.preprocess.crop")
+            .doc("Crop [y, x, h, w] in detector pixels, after centring; [] = the whole pattern.")
+            .check(v -> v.isEmpty() || (v.size() == 4 && v.get(0) >= 0 && v.get(1) >= 0 && v.get(2) > 0 && v.get(3) > 0),
+                    "[] or [y, x, h, w] with y, x >= 0 and h, w > 0")
+            .withDefault(List.of()));
+
     public static final ConfigKey<Integer> PRE_BIN = add(ConfigKey.intKey("bragg.preprocess.bin")
-            .doc("Bin each pattern by this factor in both detector axes (sum of bin x bin pixels).")
-            .check(v -> v == 1 || v == 2 || v == 4 || v == 8, "1, 2, 4 or 8")
+            .doc("Bin each pattern by this factor in both detector axes (sum of bin x bin pixels), after the crop.")
+            .check(v -> v == 1 || v == 2 || v == 4, "1, 2 or 4")
             .withDefault(1));
 
     public static final ConfigKey<String> PRE_SCALE = add(ConfigKey.stringKey("bragg.preprocess.scale")
-            .doc("Intensity scaling before normalization: log (log1p, for the bright central beam), sqrt, or none.")
+            .doc("Intensity scaling: log (log1p; tames the bright central beam), sqrt, or none. Negative values "
+                    + "are clipped to 0 first (and counted in the manifest).")
             .oneOf("log", "sqrt", "none")
             .withDefault("log"));
 
+    public static final ConfigKey<String> PRE_NORMALIZE = add(ConfigKey.stringKey("bragg.preprocess.normalize")
+            .doc("global: (x - mean) / std over the dataset (statistics pass first); max: x / dataset max; "
+                    + "per_pattern: each pattern to zero mean, unit std; none.")
+            .oneOf("global", "max", "per_pattern", "none")
+            .withDefault("global"));
+
     public static final ConfigKey<Boolean> PRE_CENTER = add(ConfigKey.booleanKey("bragg.preprocess.center")
-            .doc("Shift each pattern so the centre of mass of its central beam lies at the detector centre (removes descan).")
+            .doc("Shift each 4D-STEM pattern so its central-beam centre of mass is at the pattern centre (removes descan).")
             .withDefault(false));
 
     public static final ConfigKey<String> PRE_DTYPE = add(ConfigKey.stringKey("bragg.preprocess.dtype")
-            .doc("Element type of the pattern bytes in the shards.")
+            .doc("Element type of the pattern bytes in the shards (float16 halves the size).")
             .oneOf("float32", "float16")
             .withDefault("float32"));
 
-    public static final ConfigKey<String> PRE_NAN = add(ConfigKey.stringKey("bragg.preprocess.non-finite")
-            .doc("What to do with a frame holding NaN or Inf: fail (stop, naming the frame) or drop (count and skip it).")
+    public static final ConfigKey<String> PRE_NON_FINITE = add(ConfigKey.stringKey("bragg.preprocess.non-finite")
+            .doc("A sample holding NaN or Inf: fail (stop, naming it) or drop (skip it); counted in the manifest either way.")
             .oneOf("fail", "drop")
             .withDefault("fail"));
 
-    public static final ConfigKey<Integer> PRE_PARTITIONS = add(ConfigKey.intKey("bragg.preprocess.partitions")
-            .doc("Parquet partitions written; 0 = one per replica of bragg.train.replicas.")
+    public static final ConfigKey<Integer> PRE_TILE = add(ConfigKey.intKey("bragg.preprocess.tile")
+            .doc("lpbf: tile side in output pixels; each tile of a layer is one sample. 0 = the whole layer.")
             .check(v -> v >= 0, ">= 0")
             .withDefault(0));
+
+    public static final ConfigKey<Integer> PRE_LAYERS_BELOW = add(ConfigKey.intKey("bragg.preprocess.layers-below")
+            .doc("lpbf: K, the layers below each layer stacked with it as channels [K+1, tile, tile].")
+            .check(v -> v >= 0 && v <= 256, "0..256")
+            .withDefault(0));
+
+    public static final ConfigKey<Integer> PRE_SLAB = add(ConfigKey.intKey("bragg.preprocess.slab-samples")
+            .doc("Samples (4dstem) or layers (lpbf) per slab that one Spark task reads; 0 = about 32 MB of floats.")
+            .check(v -> v >= 0, ">= 0")
+            .withDefault(0));
+
+    public static final ConfigKey<Integer> PRE_PARTITIONS = add(ConfigKey.intKey("bragg.preprocess.partitions")
+            .doc("Parquet files written; 0 = one per 128 MB of raw input, at least the default parallelism.")
+            .check(v -> v >= 0, ">= 0")
+            .withDefault(0));
+
+    public static final ConfigKey<Boolean> PRE_CHECKSUMS = add(ConfigKey.booleanKey("bragg.preprocess.checksums")
+            .doc("Record the SHA-256 of each input file in the manifest (provenance; reads the input once more).")
+            .withDefault(true));
+
+    public static final ConfigKey<Boolean> PRE_OVERWRITE = add(ConfigKey.booleanKey("bragg.preprocess.overwrite")
+            .doc("Replace an existing shard folder at bragg.data.shards; false = stop if it exists.")
+            .withDefault(false));
 
     // ---- bragg.model ------------------------------------------------------------------------
 
     public static final ConfigKey<String> MODEL_KIND = add(ConfigKey.stringKey("bragg.model.kind")
             .doc("vit: one diffraction pattern -> class or values; stack: LPBF layer k attends to the layers below; "
-                    + "scan: a neighbourhood of patterns as one long sequence.")
+                    + "scan: a neighbourhood of patterns as one long sequence. Input sizes come from the shards' manifest.")
             .oneOf("vit", "stack", "scan")
             .withDefault("vit"));
 
     public static final ConfigKey<Integer> MODEL_PATCH = add(ConfigKey.intKey("bragg.model.patch")
-            .doc("Patch size in pixels (the pattern's height and width must be multiples of it).")
+            .doc("Patch side P in pixels (the pattern's height and width must be multiples of it).")
             .check(v -> v >= 1 && v <= 256, "1..256")
             .withDefault(8));
 
@@ -106,23 +190,27 @@ public final class BraggKeys {
 
     public static final ConfigKey<Integer> MODEL_BLOCKS = add(ConfigKey.intKey("bragg.model.blocks")
             .doc("Transformer blocks (pre-LN).")
-            .check(v -> v >= 1 && v <= 48, "1..48")
+            .check(v -> v >= 0 && v <= 48, "0..48")
             .withDefault(4));
 
-    public static final ConfigKey<Integer> MODEL_MLP_RATIO = add(ConfigKey.intKey("bragg.model.mlp-ratio")
-            .doc("Hidden width of each block's MLP as a multiple of D.")
-            .check(v -> v >= 1 && v <= 16, "1..16")
-            .withDefault(4));
+    public static final ConfigKey<Integer> MODEL_MLP_HIDDEN = add(ConfigKey.intKey("bragg.model.mlp-hidden")
+            .doc("Hidden width of each block's MLP; 0 = 4 x dim.")
+            .check(v -> v >= 0 && v <= 65536, "0..65536")
+            .withDefault(0));
+
+    public static final ConfigKey<Boolean> MODEL_CLASS_TOKEN = add(ConfigKey.booleanKey("bragg.model.class-token")
+            .doc("Prepend a class token and pool it; false = mean-pool the patch tokens.")
+            .withDefault(true));
+
+    public static final ConfigKey<String> MODEL_POSITIONS = add(ConfigKey.stringKey("bragg.model.positions")
+            .doc("Position embedding: learned, or sinusoidal (fixed 2-D, for the patch grid; dim a multiple of 4).")
+            .oneOf("learned", "sinusoidal")
+            .withDefault("learned"));
 
     public static final ConfigKey<String> MODEL_HEAD = add(ConfigKey.stringKey("bragg.model.head")
-            .doc("classification: softmax over the manifest's label names; regression: the shards' target values (MSE).")
+            .doc("classification: softmax over the manifest's label names; regression: the shards' targets (MSE).")
             .oneOf("classification", "regression")
             .withDefault("classification"));
-
-    public static final ConfigKey<Integer> MODEL_LAYERS_BELOW = add(ConfigKey.intKey("bragg.model.layers-below")
-            .doc("stack model: how many layers below layer k are keys and values of its cross-attention.")
-            .check(v -> v >= 1 && v <= 64, "1..64")
-            .withDefault(4));
 
     // ---- bragg.train ------------------------------------------------------------------------
 
