@@ -221,53 +221,87 @@ public final class BraggKeys {
             .withDefault(0));
 
     public static final ConfigKey<Integer> TRAIN_EPOCHS = add(ConfigKey.intKey("bragg.train.epochs")
-            .doc("Passes over the training shards.")
-            .check(v -> v >= 1, ">= 1")
-            .withDefault(10));
+            .doc("Passes over each replica's shard.")
+            .check(v -> v >= 1 && v <= 100000, "1..100000")
+            .withDefault(3));
 
     public static final ConfigKey<Integer> TRAIN_BATCH = add(ConfigKey.intKey("bragg.train.batch-size")
-            .doc("Minibatch per replica per step; the global batch is replicas x batch-size x accumulation.")
+            .doc("Samples per replica per micro-step; the global batch is replicas x batch-size x accumulation-steps.")
             .check(v -> v >= 1 && v <= 65536, "1..65536")
             .withDefault(32));
 
-    public static final ConfigKey<Double> TRAIN_LR = add(ConfigKey.doubleKey("bragg.train.learning-rate")
-            .doc("Peak learning rate of AdamW (after warm-up; cosine decay to zero at the last step).")
-            .check(v -> v > 0 && v <= 1, "0 < value <= 1")
-            .withDefault(1e-3));
-
-    public static final ConfigKey<Double> TRAIN_WEIGHT_DECAY = add(ConfigKey.doubleKey("bragg.train.weight-decay")
-            .doc("AdamW decoupled weight decay.")
-            .check(v -> v >= 0 && v <= 1, "0..1")
-            .withDefault(0.01));
-
-    public static final ConfigKey<Integer> TRAIN_WARMUP = add(ConfigKey.intKey("bragg.train.warmup-steps")
-            .doc("Steps of linear learning-rate warm-up.")
-            .check(v -> v >= 0, ">= 0")
-            .withDefault(20));
-
-    public static final ConfigKey<Double> TRAIN_CLIP = add(ConfigKey.doubleKey("bragg.train.grad-clip")
-            .doc("Clip the all-reduced gradient to this global L2 norm; 0 = no clipping.")
-            .check(v -> v >= 0, ">= 0")
-            .withDefault(1.0));
-
-    public static final ConfigKey<Integer> TRAIN_ACCUMULATION = add(ConfigKey.intKey("bragg.train.accumulation")
-            .doc("Micro-steps per optimizer step; gradients are all-reduced on the last micro-step only.")
+    public static final ConfigKey<Integer> TRAIN_ACCUMULATION = add(ConfigKey.intKey("bragg.train.accumulation-steps")
+            .doc("Micro-steps per optimizer step: gradients are summed locally and all-reduced on the last one only.")
             .check(v -> v >= 1 && v <= 1024, "1..1024")
             .withDefault(1));
 
+    public static final ConfigKey<Double> TRAIN_LR = add(ConfigKey.doubleKey("bragg.train.learning-rate")
+            .doc("Peak learning rate of AdamW, reached after the warm-up; then cosine decay.")
+            .check(v -> v > 0 && v <= 1, "0 < value <= 1")
+            .withDefault(1e-3));
+
+    public static final ConfigKey<Integer> TRAIN_WARMUP = add(ConfigKey.intKey("bragg.train.warmup-steps")
+            .doc("Optimizer steps of linear learning-rate warm-up.")
+            .check(v -> v >= 0, ">= 0")
+            .withDefault(10));
+
+    public static final ConfigKey<Double> TRAIN_MIN_LR = add(ConfigKey.doubleKey("bragg.train.min-lr-fraction")
+            .doc("Floor of the cosine decay, as a fraction of the peak learning rate.")
+            .check(v -> v >= 0 && v <= 1, "0..1")
+            .withDefault(0.0));
+
+    public static final ConfigKey<Double> TRAIN_WEIGHT_DECAY = add(ConfigKey.doubleKey("bragg.train.weight-decay")
+            .doc("AdamW decoupled weight decay (scaled by the learning rate).")
+            .check(v -> v >= 0 && v <= 1, "0..1")
+            .withDefault(0.01));
+
+    public static final ConfigKey<Double> TRAIN_BETA1 = add(ConfigKey.doubleKey("bragg.train.beta1")
+            .doc("Adam beta1 (momentum of the gradient average).")
+            .check(v -> v >= 0 && v < 1, "0 <= value < 1")
+            .withDefault(0.9));
+
+    public static final ConfigKey<Double> TRAIN_BETA2 = add(ConfigKey.doubleKey("bragg.train.beta2")
+            .doc("Adam beta2 (momentum of the squared-gradient average).")
+            .check(v -> v >= 0 && v < 1, "0 <= value < 1")
+            .withDefault(0.999));
+
+    public static final ConfigKey<Double> TRAIN_EPSILON = add(ConfigKey.doubleKey("bragg.train.epsilon")
+            .doc("Adam epsilon.")
+            .check(v -> v > 0 && v < 1, "0 < value < 1")
+            .withDefault(1e-8));
+
+    public static final ConfigKey<Double> TRAIN_CLIP = add(ConfigKey.doubleKey("bragg.train.clip-norm")
+            .doc("Clip the all-reduced, averaged gradient to this global L2 norm; 0 = off.")
+            .check(v -> v >= 0, ">= 0")
+            .withDefault(1.0));
+
     public static final ConfigKey<Long> TRAIN_SEED = add(ConfigKey.longKey("bragg.train.seed")
-            .doc("Seed of parameter init and of the per-epoch shuffles (derived per epoch and rank).")
+            .doc("Job seed: parameter init, and the per-epoch shuffle of rank r uses (seed, epoch, r).")
             .withDefault(42L));
+
+    public static final ConfigKey<Boolean> TRAIN_SHUFFLE = add(ConfigKey.booleanKey("bragg.train.shuffle")
+            .doc("Shuffle each replica's shard every epoch; false = shard order.")
+            .withDefault(true));
+
+    public static final ConfigKey<Integer> TRAIN_CHECKPOINT_EVERY = add(ConfigKey.intKey("bragg.train.checkpoint-every")
+            .doc("Rank 0 writes a checkpoint every this many optimizer steps, and at the end.")
+            .check(v -> v >= 1, ">= 1")
+            .withDefault(50));
+
+    public static final ConfigKey<String> TRAIN_CHECKPOINT_DIR = add(ConfigKey.stringKey("bragg.train.checkpoint-dir")
+            .doc("Hadoop path (file:, hdfs:, s3a:) of the checkpoints; every executor must reach it. "
+                    + "Empty = <bragg.output.dir>/checkpoints.")
+            .withDefault(""));
+
+    public static final ConfigKey<Integer> TRAIN_HASH_CHECK_EVERY = add(ConfigKey.intKey("bragg.train.hash-check-every")
+            .doc("Every this many steps all replicas compare a hash of their parameters; a mismatch stops the job. 0 = off.")
+            .check(v -> v >= 0, ">= 0")
+            .withDefault(50));
 
     public static final ConfigKey<String> TRAIN_TRANSPORT = add(ConfigKey.stringKey("bragg.train.transport")
             .doc("Gradient all-reduce: ring (task-to-task TCP) or allgather (through the driver; tiny models only).")
             .oneOf("ring", "allgather")
             .withDefault("ring"));
-
-    public static final ConfigKey<Integer> TRAIN_CHECKPOINT_EVERY = add(ConfigKey.intKey("bragg.train.checkpoint-every")
-            .doc("Rank 0 writes a checkpoint every this many steps (and at the end); 0 = only at the end.")
-            .check(v -> v >= 0, ">= 0")
-            .withDefault(100));
 
     public static final ConfigKey<Integer> TRAIN_MAX_ATTEMPTS = add(ConfigKey.intKey("bragg.train.max-attempts")
             .doc("Barrier stage submissions before giving up; each retry resumes from the newest complete checkpoint.")

@@ -33,7 +33,7 @@ class BraggConfigTest {
     @Test
     void defaultsAreValidAndTyped() {
         BraggConfig c = BraggConfig.defaults();
-        assertEquals(10, c.get(BraggKeys.TRAIN_EPOCHS));
+        assertEquals(3, c.get(BraggKeys.TRAIN_EPOCHS));
         assertEquals("vit", c.get(BraggKeys.MODEL_KIND));
         assertEquals(Duration.ofSeconds(300), c.get(BraggKeys.TRAIN_BARRIER_TIMEOUT));
         assertTrue(c.sparkConf().isEmpty());

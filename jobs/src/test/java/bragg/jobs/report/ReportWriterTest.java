@@ -71,7 +71,7 @@ class ReportWriterTest {
         assertEquals(ImageIO.read(png.toFile()).getWidth(), back.getWidth(), "the embedded picture is the PNG");
         assertTrue(text.contains("Held-out accuracy <b>75.00%</b> on 4 samples"), text);
         assertTrue(text.contains("hcp &lt;a&gt;"), "names are escaped");
-        assertTrue(text.contains("epochs=10"), "config is shown");
+        assertTrue(text.contains("epochs=3"), "config is shown");
         assertTrue(text.contains("0.1.0-SNAPSHOT"), "provenance is shown");
     }
 
