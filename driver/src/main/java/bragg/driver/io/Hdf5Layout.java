@@ -42,7 +42,8 @@ public record Hdf5Layout(String format, String dataset, long[] positions, List<S
             return generic("hdf5", d, file, new LinkedHashMap<>(), Map.of());
         }
         if (exists(f, PEREGRINE_DATA)) {
-            Map<String, String> masks = new LinkedHashMap<>();
+            // Class order (= label index - 1) is alphabetical, whatever order the file lists them in.
+            Map<String, String> masks = new java.util.TreeMap<>();
             if (exists(f, PEREGRINE_LABELS) && f.getByPath(PEREGRINE_LABELS) instanceof Group g) {
                 for (String name : g.getChildren().keySet()) masks.put(name, PEREGRINE_LABELS + "/" + name);
             }
