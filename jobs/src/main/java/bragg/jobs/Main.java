@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Data-parallel training of attention models on Apache Spark for materials characterization data.",
         subcommands = {
                 BenchCommand.class,
+                bragg.jobs.config.ConfigCommand.class,
         })
 public final class Main implements Runnable {
 

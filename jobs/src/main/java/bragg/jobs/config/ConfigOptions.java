@@ -1,0 +1,32 @@
+package bragg.jobs.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The config options every job shares (a picocli mixin): an optional HOCON file and repeatable
+ * {@code --set key=value} overrides. {@link #load()} validates everything at start-up.
+ */
+public final class ConfigOptions {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<config>",
+            description = "HOCON config file (e.g. conf/vit-4dstem.conf); keys not set take the defaults "
+                    + "of reference.conf (bin/bragg config reference).")
+    Path file;
+
+    @Option(names = "--set", paramLabel = "key=value",
+            description = "Override one config key, e.g. --set bragg.train.epochs=3 --set spark.executor.memory=8g. Repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    public BraggConfig load() {
+        return BraggConfig.load(file, overrides);
+    }
+
+    /** The file named on the command line, or null. */
+    public Path file() {
+        return file;
+    }
+}

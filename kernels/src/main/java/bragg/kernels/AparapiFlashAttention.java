@@ -1,0 +1,237 @@
+package bragg.kernels;
+
+import com.aparapi.Kernel;
+import com.aparapi.Range;
+import com.aparapi.device.Device;
+import com.aparapi.device.OpenCLDevice;
+import com.aparapi.exception.CompileFailedException;
+import com.aparapi.internal.kernel.KernelManager;
+
+import java.util.List;
+
+
+/**
+ * Flash attention on an OpenCL device through Aparapi: the forward and the FlashAttention-2
+ * backward of {@link FlashAttentionKernel}, K/V (or Q/dO) tiles in local memory, online softmax,
+ * logsumexp kept for the backward. Layout and masks as {@link AttentionShape} documents.
+ *
+ * <p>One Aparapi kernel object per instance, in explicit buffer mode: inputs go to the device
+ * with {@code put}, results come back with {@code get}, and D = rowsum(dO * O) stays on the
+ * device between the two backward passes. Aparapi keeps a device buffer per Java array and
+ * reuses it while the same array is passed again, so a caller that reuses its float[] buffers
+ * (a training loop does) pays no reallocation.
+ *
+ * <p>Aparapi, when OpenCL compilation or execution fails, silently reruns the kernel in its
+ * Java thread pool. This class never lets that pass: the kernel is compiled for the device in
+ * the constructor (a compile error is thrown there), and after every execute the device that
+ * actually ran is checked; anything but the requested OpenCL device is an
+ * {@link IllegalStateException}.
+ */
+public final class AparapiFlashAttention implements AttentionKernel {
+    /** Rows per tile when the device has room for it (2 tiles of 64 x 128 floats = 64 KiB). */
+    static final int LARGE_TILE = 64;
+    /** Rows per tile on devices with less local memory (32 KiB of tiles; fits every GPU). */
+    static final int SMALL_TILE = 32;
+
+    private final OpenCLDevice device;
+    private final FlashAttentionKernel kernel;
+    private final int tile;
+    private int[] keyLen = new int[0];
+    private float[] dRow = new float[0];
+    private boolean closed;
+
+    /** A kernel for {@code device}; compiles it now so that a device that cannot run it fails here. */
+    public AparapiFlashAttention(OpenCLDevice device) {
+        this.device = device;
+        this.tile = chooseTile(device);
+        this.kernel = new FlashAttentionKernel(tile);
+        kernel.setExplicit(true);
+        try {
+            kernel.compile(device);
+        } catch (CompileFailedException | RuntimeException e) {
+            // no dispose(): Aparapi 3.0.2's native dispose crashes (SIGSEGV in deleteJavaArray) on a
+            // kernel that never executed; the failed compile holds nothing worth releasing
+            throw new IllegalStateException("Aparapi could not compile the flash-attention kernel for OpenCL device "
+                    + describe(device) + ": " + e.getMessage(), e);
+        }
+        smokeTest();
+    }
+
+    /**
+     * One forward of a single query over a single key (out must equal v) on the 1-element arrays
+     * the kernel starts with. It proves the device runs the kernel before anyone relies on it, and
+     * it binds every kernel argument once: Aparapi 3.0.2 crashes in {@code dispose()} on a kernel
+     * that was compiled but never executed.
+     */
+    private void smokeTest() {
+        kernel.q[0] = 0.5f;
+        kernel.k[0] = 2f;
+        kernel.v[0] = 3f;
+        kernel.keyLen[0] = 1;
+        kernel.heads = 1;
+        kernel.lq = 1;
+        kernel.lk = 1;
+        kernel.dh = 1;
+        kernel.causal = 0;
+        kernel.scale = 1f;
+        kernel.pass = FlashAttentionKernel.PASS_FORWARD;
+        kernel.numTiles = 1;
+        kernel.put(kernel.q).put(kernel.k).put(kernel.v).put(kernel.keyLen);
+        executeOn(kernel, device, tile, tile);
+        kernel.get(kernel.out).get(kernel.lse);
+        if (kernel.out[0] != 3f || kernel.lse[0] != 1f) {
+            kernel.dispose();
+            throw new IllegalStateException("the flash-attention kernel computed a wrong result on OpenCL device "
+                    + describe(device) + ": out = " + kernel.out[0] + ", lse = " + kernel.lse[0]
+                    + " for one query and one key (expected 3.0 and 1.0)");
+        }
+    }
+
+    private static int chooseTile(OpenCLDevice device) {
+        long need = 2L * LARGE_TILE * AttentionShape.MAX_HEAD_DIM * Float.BYTES + 2L * LARGE_TILE * Float.BYTES;
+        boolean room = device.getLocalMemSize() >= need + 1024;
+        boolean groups = device.getMaxWorkGroupSize() >= LARGE_TILE;
+        return room && groups ? LARGE_TILE : SMALL_TILE;
+    }
+
+    static String describe(OpenCLDevice d) {
+        return d.getType() + " '" + d.getName() + "' (platform '" + d.getOpenCLPlatform().getName() + "', "
+                + d.getMaxComputeUnits() + " compute units, local memory " + d.getLocalMemSize() / 1024 + " KiB)";
+    }
+
+    public OpenCLDevice device() {
+        return device;
+    }
+
+    @Override
+    public String backend() {
+        return "aparapi-opencl " + device.getType().toString().toLowerCase() + " '" + device.getName().trim()
+                + "' tile=" + tile;
+    }
+
+    @Override
+    public void forward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse) {
+        AttentionKernel.checkForward(s, q, k, v, out, lse);
+        checkOpen();
+        bindShape(s, s.queryLength);
+        kernel.q = q;
+        kernel.k = k;
+        kernel.v = v;
+        kernel.out = out;
+        kernel.lse = lse;
+        kernel.put(q).put(k).put(v).put(keyLen);
+        execute(FlashAttentionKernel.PASS_FORWARD, s, s.queryLength);
+        kernel.get(out).get(lse);
+    }
+
+    @Override
+    public void backward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dOut,
+                         float[] dq, float[] dk, float[] dv) {
+        AttentionKernel.checkBackward(s, q, k, v, out, lse, dOut, dq, dk, dv);
+        checkOpen();
+        bindShape(s, s.queryLength);
+        if (dRow.length != s.rows()) {
+            dRow = new float[s.rows()]; // [B, H, Lq] lives on the device; never read back
+        }
+        kernel.q = q;
+        kernel.k = k;
+        kernel.v = v;
+        kernel.out = out;
+        kernel.lse = lse;
+        kernel.dOut = dOut;
+        kernel.dq = dq;
+        kernel.dk = dk;
+        kernel.dv = dv;
+        kernel.dRow = dRow;
+        kernel.put(q).put(k).put(v).put(out).put(lse).put(dOut).put(keyLen);
+        execute(FlashAttentionKernel.PASS_DQ, s, s.queryLength);
+        execute(FlashAttentionKernel.PASS_DKDV, s, s.keyLength);
+        kernel.get(dq).get(dk).get(dv);
+    }
+
+    private void bindShape(AttentionShape s, int rows) {
+        if (keyLen.length != s.batch) {
+            keyLen = new int[s.batch];
+        }
+        for (int b = 0; b < s.batch; b++) {
+            keyLen[b] = s.validKeys(b);
+        }
+        kernel.keyLen = keyLen;
+        kernel.heads = s.heads;
+        kernel.lq = s.queryLength;
+        kernel.lk = s.keyLength;
+        kernel.dh = s.headDim;
+        kernel.causal = s.causal ? 1 : 0;
+        kernel.scale = s.scale;
+    }
+
+    /** Runs one pass over (b, h, tile of {@code rows}) groups and checks it ran on our device. */
+    private void execute(int pass, AttentionShape s, int rows) {
+        int tiles = (rows + tile - 1) / tile;
+        long groups = (long) s.batch * s.heads * tiles;
+        if (groups * tile > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("too many work-items for one launch: B*H*ceil(L/" + tile + ")*" + tile
+                    + " = " + groups * tile + " for " + s);
+        }
+        kernel.pass = pass;
+        kernel.numTiles = tiles;
+        executeOn(kernel, device, (int) groups * tile, tile);
+    }
+
+    /**
+     * Executes {@code kernel} on {@code device} and makes sure it ran there. When OpenCL fails,
+     * Aparapi's fallback either runs the kernel in Java (assertions off: only a log warning) or,
+     * with a Range bound to a device and assertions on, dies in its own assert; both become an
+     * {@link IllegalStateException} here.
+     */
+    static void executeOn(Kernel kernel, OpenCLDevice device, int global, int local) {
+        try {
+            kernel.execute(Range.create(device, global, local));
+        } catch (AssertionError e) {
+            throw new IllegalStateException("Aparapi could not run " + kernel.getClass().getSimpleName()
+                    + " on the OpenCL device " + describe(device) + " and tried to fall back to Java: "
+                    + e.getMessage() + "; see Aparapi's log warnings above", e);
+        }
+        requireRanOn(kernel, device);
+    }
+
+    /**
+     * Throws when Aparapi has given up on {@code device} for this kernel class. After an OpenCL
+     * compile or run failure Aparapi marks the device failed in the kernel class's preferences
+     * ({@code KernelPreferences.getFailedDevices()}) and reruns the kernel in its Java thread pool
+     * with only a log warning. ({@code Kernel.getTargetDevice()} and {@code isRunningCL()} report
+     * the preferred device, not the one that ran, so they are checked only as a second sign.)
+     */
+    static void requireRanOn(Kernel kernel, OpenCLDevice device) {
+        List<Device> failed = KernelManager.instance().getPreferences(kernel).getFailedDevices();
+        boolean deviceFailed = failed.stream().anyMatch(f -> f == device
+                || (f instanceof OpenCLDevice && ((OpenCLDevice) f).getDeviceId() == device.getDeviceId()));
+        if (deviceFailed || !kernel.isRunningCL()) {
+            Device preferred = kernel.getTargetDevice();
+            throw new IllegalStateException("Aparapi did not run " + kernel.getClass().getSimpleName()
+                    + " on the OpenCL device " + describe(device) + ": devices it marked failed " + failed
+                    + ", now preferring " + (preferred == null ? "no device" : preferred.getShortDescription())
+                    + "; OpenCL compilation or execution failed and Aparapi fell back to Java "
+                    + "(see its log warnings above). Use device 'java' to run without OpenCL on purpose.");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this AparapiFlashAttention was closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            kernel.dispose();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return backend();
+    }
+}

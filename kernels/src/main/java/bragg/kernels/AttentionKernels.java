@@ -1,0 +1,147 @@
+package bragg.kernels;
+
+import com.aparapi.device.Device;
+import com.aparapi.device.OpenCLDevice;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Opens an {@link AttentionKernel} by device name. The names (config key values):
+ * <pre>
+ *   auto              an OpenCL GPU, else an OpenCL CPU device, else Java; logs which and why
+ *   opencl-gpu        the first OpenCL GPU; an error when there is none
+ *   opencl-gpu:N      the N-th OpenCL GPU (0-based, in the order OpenCL lists them)
+ *   opencl-cpu        the first OpenCL CPU device (e.g. PoCL); an error when there is none
+ *   opencl-cpu:N      the N-th OpenCL CPU device
+ *   java              {@link JavaFlashAttention}, multi-threaded plain Java
+ * </pre>
+ * On a Spark cluster with GPU scheduling ({@code spark.task.resource.gpu.amount}), a task opens
+ * the GPU Spark assigned to it: {@code "opencl-gpu:" + TaskContext.get().resources().get("gpu").addresses()[0]}.
+ * Spark's addresses are what the cluster's GPU discovery script reports; with the usual
+ * script (nvidia-smi indices) they equal OpenCL's GPU order on a node with one GPU vendor.
+ * {@link #listOpenClDevices()} prints the order for checking.
+ *
+ * <p>An explicit choice that cannot be honoured throws {@link IllegalArgumentException} naming the
+ * device and listing what was found; it never falls back.
+ */
+public final class AttentionKernels {
+    private static final System.Logger LOG = System.getLogger(AttentionKernels.class.getName());
+
+    /** The accepted device names, for error messages and config documentation. */
+    public static final String DEVICES = "auto, opencl-gpu[:N], opencl-cpu[:N], java";
+
+    private AttentionKernels() {
+    }
+
+    /** Opens the kernel for {@code device}; see the class comment for the names. */
+    public static AttentionKernel open(String device) {
+        if (device == null || device.isBlank()) {
+            throw new IllegalArgumentException("attention device is empty; expected one of " + DEVICES);
+        }
+        String name = device.trim().toLowerCase(Locale.ROOT);
+        if (name.equals("java")) {
+            return new JavaFlashAttention();
+        }
+        if (name.equals("auto")) {
+            return openAuto();
+        }
+        Device.TYPE type;
+        String rest;
+        if (name.startsWith("opencl-gpu")) {
+            type = Device.TYPE.GPU;
+            rest = name.substring("opencl-gpu".length());
+        } else if (name.startsWith("opencl-cpu")) {
+            type = Device.TYPE.CPU;
+            rest = name.substring("opencl-cpu".length());
+        } else {
+            throw new IllegalArgumentException("unknown attention device '" + device + "'; expected one of " + DEVICES);
+        }
+        int index = 0;
+        if (!rest.isEmpty()) {
+            if (!rest.startsWith(":")) {
+                throw new IllegalArgumentException("unknown attention device '" + device + "'; expected one of "
+                        + DEVICES);
+            }
+            try {
+                index = Integer.parseInt(rest.substring(1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("attention device '" + device
+                        + "': the index after ':' must be a non-negative integer");
+            }
+            if (index < 0) {
+                throw new IllegalArgumentException("attention device '" + device
+                        + "': the index after ':' must be a non-negative integer");
+            }
+        }
+        List<OpenCLDevice> found = listDevices(type);
+        if (index >= found.size()) {
+            throw new IllegalArgumentException("attention device '" + device + "' is not available: found "
+                    + found.size() + " OpenCL " + type + " device(s); all OpenCL devices: " + describeAll());
+        }
+        try {
+            return new AparapiFlashAttention(found.get(index));
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("attention device '" + device + "' cannot run the kernel: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static AttentionKernel openAuto() {
+        List<String> why = new ArrayList<>();
+        for (Device.TYPE type : new Device.TYPE[] {Device.TYPE.GPU, Device.TYPE.CPU}) {
+            List<OpenCLDevice> found = listDevices(type);
+            if (found.isEmpty()) {
+                why.add("no OpenCL " + type);
+                continue;
+            }
+            try {
+                AparapiFlashAttention k = new AparapiFlashAttention(found.get(0));
+                LOG.log(System.Logger.Level.INFO, "attention device auto: took OpenCL {0} {1}{2}", type,
+                        AparapiFlashAttention.describe(found.get(0)),
+                        why.isEmpty() ? "" : " (" + String.join("; ", why) + ")");
+                return k;
+            } catch (IllegalStateException e) {
+                // a device that is listed but cannot compile the kernel is reported, then the next is tried
+                LOG.log(System.Logger.Level.WARNING, "attention device auto: OpenCL " + type + " "
+                        + AparapiFlashAttention.describe(found.get(0)) + " failed: " + e.getMessage());
+                why.add("OpenCL " + type + " failed to compile the kernel: " + e.getMessage());
+            }
+        }
+        JavaFlashAttention k = new JavaFlashAttention();
+        LOG.log(System.Logger.Level.INFO, "attention device auto: took {0} ({1})", k.backend(),
+                String.join("; ", why));
+        return k;
+    }
+
+    /** OpenCL devices of a type; none (with the reason logged) when OpenCL itself cannot be loaded. */
+    public static List<OpenCLDevice> listDevices(Device.TYPE type) {
+        try {
+            List<OpenCLDevice> list = OpenCLDevice.listDevices(type);
+            return list == null ? List.of() : list;
+        } catch (LinkageError | RuntimeException e) {
+            // Aparapi's native loader throws (UnsatisfiedLinkError, then NoClassDefFoundError on later
+            // calls) when libOpenCL.so.1 is absent: that means no OpenCL on this machine
+            LOG.log(System.Logger.Level.DEBUG, "OpenCL not available: " + e);
+            return List.of();
+        }
+    }
+
+    /** A one-line description of every OpenCL device, GPUs first, with the index open() takes. */
+    public static String listOpenClDevices() {
+        return describeAll();
+    }
+
+    private static String describeAll() {
+        List<String> parts = new ArrayList<>();
+        for (Device.TYPE type : new Device.TYPE[] {Device.TYPE.GPU, Device.TYPE.CPU}) {
+            List<OpenCLDevice> found = listDevices(type);
+            for (int i = 0; i < found.size(); i++) {
+                String prefix = type == Device.TYPE.GPU ? "opencl-gpu:" : "opencl-cpu:";
+                parts.add(prefix + i + " = " + AparapiFlashAttention.describe(found.get(i)));
+            }
+        }
+        return parts.isEmpty() ? "none" : String.join(", ", parts);
+    }
+}
