@@ -149,7 +149,7 @@ class PreprocessJobTest {
         LpbfGenerator gen = new LpbfGenerator(new LpbfSpec(5, 64, 16, 4, 67, 3));
         gen.write(g);
         PreprocessOptions opt = PreprocessOptions.defaults(g.resolve("layers").toString(), dir.resolve("lpbf-shards").toString())
-                .withLabels(g.resolve("labels.npy").toString()).withTile(16).withLayersBelow(2).withNormalize("max")
+                .withLabels(g.resolve("labels.npy").toString()).withTile(16).withLayersBelow(2).withScale("none").withNormalize("max")
                 .withDtype("float16").withSlabSamples(2);
         Manifest m = PreprocessJob.run(spark, opt);
         assertEquals("lpbf", m.kind());
