@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks: each prints a table and ends with one JSON line.",
         subcommands = {
                 bragg.jobs.bench.AttentionBench.class,
+                bragg.jobs.data.PreprocessBench.class,
         })
 public final class BenchCommand implements Runnable {
 

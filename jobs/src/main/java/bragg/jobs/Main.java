@@ -13,6 +13,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchCommand.class,
                 bragg.jobs.config.ConfigCommand.class,
+                bragg.jobs.data.InspectCommand.class,
+                bragg.jobs.data.GenerateCommand.class,
+                bragg.jobs.data.PreprocessCommand.class,
         })
 public final class Main implements Runnable {
 

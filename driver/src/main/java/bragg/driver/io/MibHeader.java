@@ -18,7 +18,7 @@ import java.util.Map;
  * The optional 2048-byte .hdr text file next to it gives acquisition metadata.
  */
 public record MibHeader(int headerBytes, int chips, int width, int height, DType dtype, String type, String assembly,
-                        Integer counterDepth, Map<String, String> acquisition) {
+                        Integer counterDepth, Map<String, String> acquisition) implements java.io.Serializable {
 
     public static MibHeader read(Path mib) throws IOException {
         byte[] head = new byte[Math.toIntExact(Math.min(Files.size(mib), 1024))];

@@ -15,7 +15,12 @@ import java.util.regex.Pattern;
  * version, header length (2 bytes in v1, 4 in v2/v3), then a Python dict literal with
  * 'descr', 'fortran_order' and 'shape'.
  */
-public record NpyHeader(DType dtype, ByteOrder order, boolean fortran, long[] shape, long dataOffset, int major) {
+public record NpyHeader(DType dtype, boolean bigEndian, boolean fortran, long[] shape, long dataOffset, int major) implements java.io.Serializable {
+
+    /** Byte order of the elements. */
+    public ByteOrder order() {
+        return bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    }
 
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])([a-zA-Z])(\\d+)'");
@@ -75,11 +80,10 @@ public record NpyHeader(DType dtype, ByteOrder order, boolean fortran, long[] sh
             case "f8" -> DType.F64;
             default -> throw new IllegalArgumentException(file + ": .npy dtype '" + d.group() + "' is not supported (u1, i1, u2, i2, u4, i4, i8, f4, f8)");
         };
-        ByteOrder order = d.group(1).equals(">") ? ByteOrder.BIG_ENDIAN
-                : d.group(1).equals("=") ? ByteOrder.nativeOrder() : ByteOrder.LITTLE_ENDIAN;
+        boolean big = d.group(1).equals(">") || d.group(1).equals("=") && ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
         String[] dims = s.group(1).split(",");
         long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
-        return new NpyHeader(t, order, f.group(1).equals("True"), shape, dataOffset, major);
+        return new NpyHeader(t, big, f.group(1).equals("True"), shape, dataOffset, major);
     }
 
     /** The header bytes (v1 when it fits, else v2) for an array, padded so data start 64-byte aligned. */

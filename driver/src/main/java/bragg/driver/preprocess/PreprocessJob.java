@@ -120,17 +120,26 @@ public final class PreprocessJob {
 
         // Slabs: about 32 MB of floats each; partitions: one Parquet file per ~128 MB of raw input.
         int perSlab = opt.slabSamples() > 0 ? opt.slabSamples() : (int) Math.max(1, Math.min(1 << 20, (8L << 20) / info.sampleSize()));
-        List<Slab> slabs = Slab.plan(info.sampleCount(), perSlab);
+        long total = info.sampleCount();
+        int slabCount = Math.toIntExact((total + perSlab - 1) / perSlab);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int parts = opt.partitions() > 0 ? opt.partitions()
                 : (int) Math.max(jsc.defaultParallelism(), Math.ceil(info.rawBytes() / (128.0 * (1 << 20))));
-        parts = Math.min(parts, slabs.size());
-        JavaRDD<Slab> rdd = jsc.parallelize(slabs, parts);
+        parts = Math.min(parts, slabCount);
+        // The RDD holds slab numbers only (Spark's Kryo cannot build Java records); each task
+        // turns its numbers into sample ranges and reads them itself.
+        List<Integer> slabIds = new ArrayList<>(slabCount);
+        for (int i = 0; i < slabCount; i++) slabIds.add(i);
+        JavaRDD<Integer> rdd = jsc.parallelize(slabIds, parts);
 
         // Checksums of the inputs run as their own Spark job, concurrently with the statistics pass.
         CompletableFuture<List<Manifest.Source>> sums = opt.checksums()
-                ? CompletableFuture.supplyAsync(() -> jsc.parallelize(src.files(), Math.max(1, src.files().size()))
-                .map(f -> new Manifest.Source(f, sha256(f))).collect())
+                ? CompletableFuture.supplyAsync(() -> {
+                    List<String> hex = jsc.parallelize(src.files(), Math.max(1, src.files().size())).map(PreprocessJob::sha256).collect();
+                    List<Manifest.Source> out = new ArrayList<>();
+                    for (int i = 0; i < hex.size(); i++) out.add(new Manifest.Source(src.files().get(i), hex.get(i)));
+                    return out;
+                })
                 : CompletableFuture.completedFuture(src.files().stream().map(f -> new Manifest.Source(f, "")).toList());
 
         // Statistics pass: only a PreprocessStats object per task comes back to the driver.
@@ -138,7 +147,7 @@ public final class PreprocessJob {
             PreprocessStats s = new PreprocessStats(labelCount);
             try (Readers r = Readers.open(proc)) {
                 while (it.hasNext()) {
-                    for (Sample x : proc.process(it.next(), r.in, r.masks)) {
+                    for (Sample x : proc.process(slab(it.next(), perSlab, total), r.in, r.masks)) {
                         if (!x.finite()) {
                             s.nonFiniteSamples++;
                             s.firstNonFinite = Math.min(s.firstNonFinite, x.id());
@@ -187,7 +196,7 @@ public final class PreprocessJob {
         String dtype = opt.dtype();
 
         // Write pass: rows stream out of each partition slab by slab.
-        JavaRDD<Row> rows = rdd.mapPartitions(it -> new RowIterator(proc, it, a, b, perPattern, dtype));
+        JavaRDD<Row> rows = rdd.mapPartitions(it -> new RowIterator(proc, it, perSlab, total, a, b, perPattern, dtype));
         Map<String, Long> counts = new LinkedHashMap<>();
         if (st.perLabel[0] > 0) counts.put("none", st.perLabel[0]);
         for (int i = 0; i < labelCount; i++) counts.put(names.get(i), st.perLabel[i + 1]);
@@ -214,6 +223,11 @@ public final class PreprocessJob {
         ShardWriter.write(spark.createDataFrame(rows, ShardSchema.SCHEMA), m, opt.output(), opt.overwrite(),
                 spark.sparkContext().hadoopConfiguration());
         return m;
+    }
+
+    static Slab slab(int index, int perSlab, long total) {
+        long first = (long) index * perSlab;
+        return new Slab(first, (int) Math.min(perSlab, total - first));
     }
 
     static String sha256(String file) throws IOException {
@@ -245,7 +259,9 @@ public final class PreprocessJob {
     /** Rows of one partition, produced slab by slab so a task holds one slab at a time. */
     private static final class RowIterator implements Iterator<Row> {
         private final SlabProcessor proc;
-        private final Iterator<Slab> slabs;
+        private final Iterator<Integer> slabs;
+        private final int perSlab;
+        private final long total;
         private final float a;
         private final float b;
         private final boolean perPattern;
@@ -254,9 +270,11 @@ public final class PreprocessJob {
         private Iterator<Sample> current = Collections.emptyIterator();
         private Sample next;
 
-        RowIterator(SlabProcessor proc, Iterator<Slab> slabs, float a, float b, boolean perPattern, String dtype) {
+        RowIterator(SlabProcessor proc, Iterator<Integer> slabs, int perSlab, long total, float a, float b, boolean perPattern, String dtype) {
             this.proc = proc;
             this.slabs = slabs;
+            this.perSlab = perSlab;
+            this.total = total;
             this.a = a;
             this.b = b;
             this.perPattern = perPattern;
@@ -280,7 +298,7 @@ public final class PreprocessJob {
                         return false;
                     }
                     if (readers == null) readers = Readers.open(proc);
-                    current = proc.process(slabs.next(), readers.in, readers.masks).iterator();
+                    current = proc.process(slab(slabs.next(), perSlab, total), readers.in, readers.masks).iterator();
                 }
                 return true;
             } catch (IOException e) {

@@ -63,9 +63,9 @@ public record PreprocessOptions(String input, OpenOptions open, String output, S
         if (!ok) throw new IllegalArgumentException("preprocess option " + field + " " + what);
     }
 
-    /** Defaults: no crop, bin 1, no scaling, global normalization, float32, fail on NaN/Inf, checksums on. */
+    /** Defaults (as reference.conf): no crop, bin 1, log scaling, global normalization, float32, fail on NaN/Inf, checksums on. */
     public static PreprocessOptions defaults(String input, String output) {
-        return new PreprocessOptions(input, OpenOptions.NONE, output, null, null, null, null, null, 1, "none", "global", false,
+        return new PreprocessOptions(input, OpenOptions.NONE, output, null, null, null, null, null, 1, "log", "global", false,
                 "fail", "float32", 0, 0, 0, 0, false, true);
     }
 

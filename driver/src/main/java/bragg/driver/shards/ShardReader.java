@@ -17,7 +17,8 @@ public final class ShardReader {
 
     public static Shards read(SparkSession spark, String path) throws IOException {
         Manifest m = manifest(spark.sparkContext().hadoopConfiguration(), path);
-        Dataset<Row> rows = spark.read().parquet(path);
+        // Only the Parquet files: manifest.json sits in the same folder.
+        Dataset<Row> rows = spark.read().option("pathGlobFilter", "*.parquet").parquet(path);
         for (String col : ShardSchema.SCHEMA.fieldNames()) {
             if (!java.util.Arrays.asList(rows.columns()).contains(col)) {
                 throw new IllegalArgumentException(path + ": shard Parquet files lack column '" + col + "' (have " + String.join(", ", rows.columns()) + ")");
