@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: each prints a table and ends with one JSON line.",
         subcommands = {
+                bragg.jobs.bench.AttentionBench.class,
         })
 public final class BenchCommand implements Runnable {
 

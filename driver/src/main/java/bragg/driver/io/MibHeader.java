@@ -1,0 +1,90 @@
+package bragg.driver.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The first frame header of a Quantum Detectors Merlin .mib file: ASCII, comma separated,
+ * "MQ1,frame,header bytes,chips,width,height,type,assembly,...", padded to header bytes;
+ * pixels follow big-endian, row-major. Type U08 holds counter depths 1 and 6, U16 depth 12,
+ * U32 depth 24. R64 (raw bit-packed chip readout) is not decoded.
+ * The optional 2048-byte .hdr text file next to it gives acquisition metadata.
+ */
+public record MibHeader(int headerBytes, int chips, int width, int height, DType dtype, String type, String assembly,
+                        Integer counterDepth, Map<String, String> acquisition) {
+
+    public static MibHeader read(Path mib) throws IOException {
+        byte[] head = new byte[Math.toIntExact(Math.min(Files.size(mib), 1024))];
+        try (FileChannel ch = FileChannel.open(mib, StandardOpenOption.READ)) {
+            ch.read(ByteBuffer.wrap(head), 0);
+        }
+        String text = new String(head, StandardCharsets.ISO_8859_1);
+        if (!text.startsWith("MQ1,")) {
+            throw new IOException(mib + ": byte 0 does not start a Merlin frame header 'MQ1,' (found '"
+                    + text.substring(0, Math.min(8, text.length())).replaceAll("[^ -~]", "?") + "')");
+        }
+        String[] f = text.split(",", 12);
+        if (f.length < 8) throw new IOException(mib + ": Merlin frame header has " + f.length + " fields, expected at least 8");
+        int hb = field(mib, f, 2, "header bytes");
+        int chips = field(mib, f, 3, "number of chips");
+        int w = field(mib, f, 4, "width");
+        int h = field(mib, f, 5, "height");
+        String type = f[6].trim();
+        DType dt = switch (type) {
+            case "U08" -> DType.U8;
+            case "U16" -> DType.U16;
+            case "U32" -> DType.U32;
+            case "R64" -> throw new IllegalArgumentException(mib + ": Merlin raw mode R64 (bit-packed chip readout, header field 6) "
+                    + "is not supported; re-export in U08/U16/U32 or give shape/dtype to read it as raw binary");
+            default -> throw new IOException(mib + ": Merlin pixel type '" + type + "' in header field 6 is not U08, U16, U32 or R64");
+        };
+        Map<String, String> acq = readHdr(mib);
+        Integer depth = null;
+        String d = acq.get("Counter Depth (number)");
+        if (d != null) depth = Integer.parseInt(d.trim());
+        else {
+            // MQ1A extension (newer software) ends with "...,<depth>,": take it when present.
+            int i = text.indexOf("MQ1A,");
+            if (i >= 0) {
+                String[] ext = text.substring(i).split(",");
+                if (ext.length > 3) {
+                    try { depth = Integer.parseInt(ext[3].trim()); } catch (NumberFormatException ignored) { depth = null; }
+                }
+            }
+        }
+        return new MibHeader(hb, chips, w, h, dt, type, f[7].trim(), depth, acq);
+    }
+
+    private static int field(Path mib, String[] f, int i, String what) throws IOException {
+        try {
+            return Integer.parseInt(f[i].trim());
+        } catch (NumberFormatException e) {
+            throw new IOException(mib + ": Merlin header field " + i + " (" + what + ") is '" + f[i] + "', not an integer");
+        }
+    }
+
+    /** The .hdr acquisition header (same name, .hdr) as key -> value, or empty when absent. */
+    static Map<String, String> readHdr(Path mib) throws IOException {
+        String name = mib.getFileName().toString();
+        Path hdr = mib.resolveSibling(name.substring(0, name.length() - (name.toLowerCase().endsWith(".mib") ? 4 : 0)) + ".hdr");
+        Map<String, String> m = new LinkedHashMap<>();
+        if (!Files.isRegularFile(hdr)) return m;
+        for (String line : new String(Files.readAllBytes(hdr), StandardCharsets.ISO_8859_1).split("\r?\n")) {
+            int tab = line.indexOf(":\t");
+            if (tab > 0) m.put(line.substring(0, tab).trim(), line.substring(tab + 2).replace("\0", "").trim());
+        }
+        return m;
+    }
+
+    /** Bytes per frame: header plus pixels. */
+    public long frameBytes() {
+        return headerBytes + (long) width * height * dtype.size;
+    }
+}

@@ -1,0 +1,73 @@
+package bragg.driver.io;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Merlin .mib file: frames of (header + big-endian pixels). Frame count = file size / frame
+ * size; the scan shape is not in the file, so the user gives it (else positions are [frames]).
+ */
+public final class MibSource implements SampleSource {
+    private final ArrayInfo info;
+    private final MibHeader header;
+
+    private MibSource(ArrayInfo info, MibHeader header) {
+        this.info = info;
+        this.header = header;
+    }
+
+    public static MibSource open(Path file, OpenOptions opt) throws IOException {
+        MibHeader h = MibHeader.read(file);
+        long size = Files.size(file);
+        long fb = h.frameBytes();
+        if (size % fb != 0) {
+            throw new IOException(file + ": size " + size + " bytes is not a whole number of Merlin frames of " + fb + " bytes ("
+                    + h.headerBytes() + "-byte header + " + h.width() + "x" + h.height() + " " + h.type() + "): " + size / fb
+                    + " frames and " + size % fb + " bytes left over (truncated file, or frames of differing size)");
+        }
+        long frames = size / fb;
+        String declared = h.acquisition().get("Frames in Acquisition (Number)");
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("chips", Integer.toString(h.chips()));
+        meta.put("assembly", h.assembly());
+        meta.put("frame_header_bytes", Integer.toString(h.headerBytes()));
+        meta.put("frames", Long.toString(frames));
+        if (h.counterDepth() != null) meta.put("counter_depth", h.counterDepth().toString());
+        if (declared != null) meta.put("frames_in_acquisition", declared);
+        long[] shape = Shapes.withScan(file.toString(), new long[]{frames}, new int[]{h.height(), h.width()}, opt.scan());
+        Shapes.checkDeclared(file.toString(), opt.shape(), shape);
+        List<String> axes = new ArrayList<>();
+        if (shape.length == 3) axes.add("frame");
+        else if (shape.length == 4) { axes.add("scan_y"); axes.add("scan_x"); }
+        else for (int i = 0; i < shape.length - 2; i++) axes.add("pos" + i);
+        axes.add("k_y");
+        axes.add("k_x");
+        return new MibSource(new ArrayInfo("mib", file.toString(), shape, 2, h.dtype(),
+                h.dtype().size == 1 ? "none" : "big", axes, meta), h);
+    }
+
+    public MibHeader header() {
+        return header;
+    }
+
+    @Override
+    public ArrayInfo info() {
+        return info;
+    }
+
+    @Override
+    public List<String> files() {
+        return List.of(info.path());
+    }
+
+    @Override
+    public SlabReader open() throws IOException {
+        return new FramedBinaryReader(info.path(), 0, header.headerBytes(), info.sampleSize(), header.dtype(), ByteOrder.BIG_ENDIAN, "MQ1,");
+    }
+}

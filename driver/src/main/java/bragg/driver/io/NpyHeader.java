@@ -1,0 +1,107 @@
+package bragg.driver.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The header of a NumPy .npy file (format versions 1.0, 2.0 and 3.0): magic "\x93NUMPY",
+ * version, header length (2 bytes in v1, 4 in v2/v3), then a Python dict literal with
+ * 'descr', 'fortran_order' and 'shape'.
+ */
+public record NpyHeader(DType dtype, ByteOrder order, boolean fortran, long[] shape, long dataOffset, int major) {
+
+    static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])([a-zA-Z])(\\d+)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    public static NpyHeader read(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(pre, 0);
+            pre.flip();
+            if (pre.remaining() < 10) throw new IOException(file + ": " + ch.size() + " bytes is too short for a .npy header (needs at least 10)");
+            for (int i = 0; i < MAGIC.length; i++) {
+                if (pre.get(i) != MAGIC[i]) throw new IOException(file + ": bytes 0-5 are not the .npy magic \\x93NUMPY");
+            }
+            int major = pre.get(6);
+            int headerLen;
+            int pos;
+            if (major == 1) {
+                headerLen = pre.getShort(8) & 0xFFFF;
+                pos = 10;
+            } else if (major == 2 || major == 3) {
+                if (pre.remaining() < 12) throw new IOException(file + ": truncated .npy v" + major + " header");
+                headerLen = pre.getInt(8);
+                pos = 12;
+            } else {
+                throw new IOException(file + ": .npy format version " + major + " at byte 6 is not 1, 2 or 3");
+            }
+            if (pos + (long) headerLen > ch.size()) {
+                throw new IOException(file + ": .npy header says " + headerLen + " header bytes but the file has only " + ch.size() + " bytes");
+            }
+            ByteBuffer hb = ByteBuffer.allocate(headerLen);
+            ch.read(hb, pos);
+            String dict = new String(hb.array(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            return parse(file.toString(), dict, pos + headerLen, major);
+        }
+    }
+
+    static NpyHeader parse(String file, String dict, long dataOffset, int major) {
+        Matcher d = DESCR.matcher(dict);
+        Matcher f = FORTRAN.matcher(dict);
+        Matcher s = SHAPE.matcher(dict);
+        if (!d.find() || !f.find() || !s.find()) {
+            throw new IllegalArgumentException(file + ": .npy header dict lacks 'descr', 'fortran_order' or 'shape': " + dict.trim());
+        }
+        String kind = d.group(2);
+        int bytes = Integer.parseInt(d.group(3));
+        DType t = switch (kind + bytes) {
+            case "u1", "b1" -> DType.U8;
+            case "i1" -> DType.I8;
+            case "u2" -> DType.U16;
+            case "i2" -> DType.I16;
+            case "u4" -> DType.U32;
+            case "i4" -> DType.I32;
+            case "i8" -> DType.I64;
+            case "f4" -> DType.F32;
+            case "f8" -> DType.F64;
+            default -> throw new IllegalArgumentException(file + ": .npy dtype '" + d.group() + "' is not supported (u1, i1, u2, i2, u4, i4, i8, f4, f8)");
+        };
+        ByteOrder order = d.group(1).equals(">") ? ByteOrder.BIG_ENDIAN
+                : d.group(1).equals("=") ? ByteOrder.nativeOrder() : ByteOrder.LITTLE_ENDIAN;
+        String[] dims = s.group(1).split(",");
+        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        return new NpyHeader(t, order, f.group(1).equals("True"), shape, dataOffset, major);
+    }
+
+    /** The header bytes (v1 when it fits, else v2) for an array, padded so data start 64-byte aligned. */
+    public static byte[] encode(DType dtype, ByteOrder order, long[] shape) {
+        String descr = (dtype.size == 1 ? "|" : order == ByteOrder.BIG_ENDIAN ? ">" : "<") + switch (dtype) {
+            case U8 -> "u1"; case I8 -> "i1"; case U16 -> "u2"; case I16 -> "i2"; case U32 -> "u4"; case I32 -> "i4";
+            case I64 -> "i8"; case F32 -> "f4"; case F64 -> "f8";
+        };
+        StringBuilder sh = new StringBuilder();
+        for (long d : shape) sh.append(d).append(", ");
+        String shp = shape.length == 1 ? "(" + shape[0] + ",)" : "(" + (shape.length == 0 ? "" : sh.substring(0, sh.length() - 2)) + ")";
+        String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shp + ", }";
+        int major = dict.length() + 11 > 65535 ? 2 : 1;
+        int pre = major == 1 ? 10 : 12;
+        int total = ((pre + dict.length() + 1 + 63) / 64) * 64;
+        StringBuilder h = new StringBuilder(dict);
+        while (pre + h.length() + 1 < total) h.append(' ');
+        h.append('\n');
+        ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).put((byte) major).put((byte) 0);
+        if (major == 1) b.putShort((short) h.length()); else b.putInt(h.length());
+        b.put(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+        return b.array();
+    }
+}

@@ -1,0 +1,88 @@
+package bragg.driver.preprocess;
+
+import bragg.driver.io.ArrayInfo;
+import bragg.driver.io.NpySource;
+import bragg.driver.io.OpenOptions;
+import bragg.driver.io.SlabReader;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Labels or targets loaded on the driver from a small .npy file (one entry per position, or
+ * per tile), checked against the input's shape. Small enough to ship to every task.
+ */
+public record LabelTable(int[] labels, List<String> names) implements Serializable {
+
+    /** Reads every value of a .npy file as floats, with its full shape. */
+    static float[] readAll(Path file, long[][] shapeOut) throws IOException {
+        NpySource s = NpySource.open(file, OpenOptions.NONE);
+        ArrayInfo i = s.info();
+        shapeOut[0] = i.shape();
+        float[] v = new float[Math.toIntExact(i.sampleCount() * i.sampleSize())];
+        try (SlabReader r = s.open()) {
+            r.read(0, Math.toIntExact(i.sampleCount()), v);
+        }
+        return v;
+    }
+
+    /**
+     * @param expected shape the labels must have (positions, or [layers, tiles_y, tiles_x]); a
+     *                 flat [n] file with the same count is accepted too
+     */
+    public static LabelTable load(String file, long[] expected, String inputPath, List<String> names) throws IOException {
+        long[][] shape = new long[1][];
+        float[] v = readAll(Path.of(file), shape);
+        long n = 1;
+        for (long d : expected) n *= d;
+        if (!Arrays.equals(shape[0], expected) && !(shape[0].length == 1 && shape[0][0] == n)) {
+            throw new IllegalArgumentException("labels file " + file + " has shape " + Arrays.toString(shape[0]) + " (" + v.length
+                    + " values) but input " + inputPath + " needs " + Arrays.toString(expected) + " (" + n + " values)");
+        }
+        int[] lab = new int[v.length];
+        int max = -1;
+        for (int i = 0; i < v.length; i++) {
+            float x = v[i];
+            if (x != Math.rint(x) || x < -1) {
+                throw new IllegalArgumentException("labels file " + file + " row " + i + " holds " + x + ", expected an integer class index >= -1");
+            }
+            lab[i] = (int) x;
+            max = Math.max(max, lab[i]);
+        }
+        List<String> nm = names;
+        if (nm == null) {
+            Path txt = Path.of(file.replaceAll("\\.npy$", "") + ".txt");
+            if (Files.isRegularFile(txt)) nm = Files.readAllLines(txt).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+        if (nm == null) {
+            nm = new ArrayList<>();
+            for (int i = 0; i <= max; i++) nm.add(Integer.toString(i));
+        }
+        if (max >= nm.size()) {
+            int row = 0;
+            while (lab[row] < nm.size()) row++;
+            throw new IllegalArgumentException("labels file " + file + " row " + row + " holds label " + lab[row] + " but only " + nm.size()
+                    + " label names are given " + nm);
+        }
+        return new LabelTable(lab, List.copyOf(nm));
+    }
+
+    /** Float targets [positions..., T]; returns T per position, row-major. */
+    static float[] loadTargets(String file, long positions, String inputPath, int[] perPosition) throws IOException {
+        long[][] shape = new long[1][];
+        float[] v = readAll(Path.of(file), shape);
+        if (v.length % positions != 0 || v.length == 0) {
+            throw new IllegalArgumentException("targets file " + file + " has shape " + Arrays.toString(shape[0]) + " (" + v.length
+                    + " values), not a whole number of values for each of the " + positions + " positions of input " + inputPath);
+        }
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) throw new IllegalArgumentException("targets file " + file + " value " + i + " is " + v[i] + ", expected a finite number");
+        }
+        perPosition[0] = (int) (v.length / positions);
+        return v;
+    }
+}

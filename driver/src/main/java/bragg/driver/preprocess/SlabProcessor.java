@@ -1,0 +1,213 @@
+package bragg.driver.preprocess;
+
+import bragg.driver.io.ArrayInfo;
+import bragg.driver.io.SampleSource;
+import bragg.driver.io.Slab;
+import bragg.driver.io.SlabReader;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns one slab of the input into samples, inside a task. Built on the driver from headers
+ * and shipped to the tasks (Serializable; labels and targets are small arrays).
+ * <pre>
+ * 4dstem: slab = positions [a, b); sample = one pattern -> [C, h, w], pos [y, x] (or [i])
+ * lpbf:   slab = layers [a, b); the task also reads the K layers below a; for every layer k >= K
+ *         and every tile (ty, tx): [K+1, tile, tile] = layers k, k-1, ..., k-K; pos [k, ty, tx]
+ *         (tile 0: the whole layer is one sample, pos [k, 0, 0])
+ * </pre>
+ */
+final class SlabProcessor implements Serializable {
+    final SampleSource source;
+    final PatternTransform transform;
+    final boolean lpbf;
+    final int layersBelow;          // K
+    final int tile;                 // output pixels, 0 = whole layer
+    final int[] labels;             // per position (4dstem), per layer or per tile (lpbf); null = none
+    final boolean labelsPerTile;
+    final float[] targets;          // [positions, T] or null
+    final int targetsPer;           // T
+    final SampleSource[] masks;     // Peregrine per-class pixel masks [layers, H, W], or empty
+    final int[] maskCrop;           // [y, x, h, w] of the crop, to map tiles back to input pixels
+    final int bin;
+
+    SlabProcessor(SampleSource source, PatternTransform transform, boolean lpbf, int layersBelow, int tile, int[] labels,
+                  boolean labelsPerTile, float[] targets, int targetsPer, SampleSource[] masks, int[] maskCrop, int bin) {
+        this.source = source;
+        this.transform = transform;
+        this.lpbf = lpbf;
+        this.layersBelow = layersBelow;
+        this.tile = tile;
+        this.labels = labels;
+        this.labelsPerTile = labelsPerTile;
+        this.targets = targets;
+        this.targetsPer = targetsPer;
+        this.masks = masks;
+        this.maskCrop = maskCrop;
+        this.bin = bin;
+    }
+
+    int channels() {
+        ArrayInfo i = source.info();
+        return i.sampleDims() == 3 ? i.sampleShape()[0] : 1;
+    }
+
+    /** Output pattern shape [C, H, W]. */
+    int[] sampleShape() {
+        if (!lpbf) return new int[]{channels(), transform.outH(), transform.outW()};
+        if (tile == 0) return new int[]{channels() * (layersBelow + 1), transform.outH(), transform.outW()};
+        return new int[]{layersBelow + 1, tile, tile};
+    }
+
+    int tilesY() {
+        return tile == 0 ? 1 : transform.outH() / tile;
+    }
+
+    int tilesX() {
+        return tile == 0 ? 1 : transform.outW() / tile;
+    }
+
+    List<Sample> process(Slab slab, SlabReader in, SlabReader[] maskIn) throws IOException {
+        return lpbf ? layers(slab, in, maskIn) : patterns(slab, in);
+    }
+
+    private List<Sample> patterns(Slab slab, SlabReader in) throws IOException {
+        ArrayInfo info = source.info();
+        int ss = info.sampleSize();
+        int c = channels();
+        int plane = ss / c;
+        float[] raw = new float[slab.count() * ss];
+        in.read(slab.first(), slab.count(), raw);
+        float[] scratch = new float[plane];
+        long[] posShape = info.positionShape();
+        int oPlane = transform.outH() * transform.outW();
+        List<Sample> out = new ArrayList<>(slab.count());
+        for (int s = 0; s < slab.count(); s++) {
+            long id = slab.first() + s;
+            boolean finite = PreprocessStats.finite(raw, s * ss, ss);
+            float[] p = new float[c * oPlane];
+            int clipped = 0;
+            if (finite) for (int ch = 0; ch < c; ch++) clipped += transform.apply(raw, s * ss + ch * plane, p, ch * oPlane, scratch);
+            float[] t = targets == null ? new float[0] : java.util.Arrays.copyOfRange(targets, (int) id * targetsPer, (int) (id + 1) * targetsPer);
+            out.add(new Sample(id, position(id, posShape), labels == null ? -1 : labels[(int) id], t, p, finite, clipped));
+        }
+        return out;
+    }
+
+    private static int[] position(long id, long[] shape) {
+        int[] p = new int[shape.length];
+        long r = id;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            p[i] = (int) (r % shape[i]);
+            r /= shape[i];
+        }
+        return p;
+    }
+
+    private List<Sample> layers(Slab slab, SlabReader in, SlabReader[] maskIn) throws IOException {
+        ArrayInfo info = source.info();
+        int ss = info.sampleSize();
+        int c = channels();
+        int plane = ss / c;
+        long firstKept = Math.max(slab.first(), layersBelow);
+        long end = slab.first() + slab.count();
+        List<Sample> out = new ArrayList<>();
+        if (firstKept >= end) return out;
+        long readFrom = firstKept - layersBelow;
+        int n = (int) (end - readFrom);
+        float[] raw = new float[n * ss];
+        in.read(readFrom, n, raw);
+        int oh = transform.outH();
+        int ow = transform.outW();
+        int oPlane = oh * ow;
+        float[] img = new float[n * c * oPlane];        // [n, C, oh, ow] transformed layers
+        boolean[] finite = new boolean[n];
+        int[] clipped = new int[n];
+        for (int l = 0; l < n; l++) {
+            finite[l] = PreprocessStats.finite(raw, l * ss, ss);
+            if (finite[l]) for (int ch = 0; ch < c; ch++) clipped[l] += transform.apply(raw, l * ss + ch * plane, img, (l * c + ch) * oPlane, null);
+        }
+        int[][] maskLabels = maskIn.length == 0 ? null : maskLabels(firstKept, (int) (end - firstKept), maskIn);
+        int tY = tilesY();
+        int tX = tilesX();
+        int[] shape = sampleShape();
+        for (long k = firstKept; k < end; k++) {
+            int top = (int) (k - readFrom);
+            boolean ok = true;
+            for (int j = 0; j <= layersBelow; j++) ok &= finite[top - j];
+            for (int ty = 0; ty < tY; ty++) {
+                for (int tx = 0; tx < tX; tx++) {
+                    float[] p = new float[shape[0] * shape[1] * shape[2]];
+                    for (int j = 0; j <= layersBelow; j++) {
+                        int src = (top - j) * c * oPlane;
+                        if (tile == 0) {
+                            System.arraycopy(img, src, p, j * c * oPlane, c * oPlane);
+                        } else {
+                            for (int y = 0; y < tile; y++) {
+                                System.arraycopy(img, src + (ty * tile + y) * ow + tx * tile, p, (j * tile + y) * tile, tile);
+                            }
+                        }
+                    }
+                    int t = ty * tX + tx;
+                    long id = k * tY * tX + t;
+                    int label;
+                    if (maskLabels != null) label = maskLabels[(int) (k - firstKept)][t];
+                    else if (labels == null) label = -1;
+                    else label = labelsPerTile ? labels[(int) id] : labels[(int) k];
+                    out.add(new Sample(id, new int[]{(int) k, ty, tx}, label, new float[0], p, ok, t == 0 ? clipped[top] : 0));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Tile labels from per-class pixel masks: the class (index + 1) with the most mask pixels
+     * inside the tile's input-pixel area, or 0 ("none") when no mask pixel falls inside.
+     */
+    private int[][] maskLabels(long first, int count, SlabReader[] maskIn) throws IOException {
+        ArrayInfo info = source.info();
+        int w = Math.toIntExact(info.shape()[info.shape().length - 1]);
+        int plane = info.sampleSize() / channels();
+        int tY = tilesY();
+        int tX = tilesX();
+        int tilePx = (tile == 0 ? Math.max(transform.outH(), transform.outW()) : tile) * bin;
+        int th = tile == 0 ? transform.outH() * bin : tilePx;
+        int tw = tile == 0 ? transform.outW() * bin : tilePx;
+        long[][] counts = new long[count * tY * tX][masks.length];
+        float[] m = new float[count * plane];
+        for (int cls = 0; cls < masks.length; cls++) {
+            maskIn[cls].read(first, count, m);
+            for (int l = 0; l < count; l++) {
+                for (int ty = 0; ty < tY; ty++) {
+                    for (int tx = 0; tx < tX; tx++) {
+                        long sum = 0;
+                        for (int y = 0; y < th; y++) {
+                            int row = l * plane + (maskCrop[0] + ty * th + y) * w + maskCrop[1] + tx * tw;
+                            for (int x = 0; x < tw; x++) if (m[row + x] != 0) sum++;
+                        }
+                        counts[(l * tY + ty) * tX + tx][cls] = sum;
+                    }
+                }
+            }
+        }
+        int[][] out = new int[count][tY * tX];
+        for (int l = 0; l < count; l++) {
+            for (int t = 0; t < tY * tX; t++) {
+                long[] cnt = counts[l * tY * tX + t];
+                int best = 0;
+                long bestN = 0;
+                for (int cls = 0; cls < cnt.length; cls++) {
+                    if (cnt[cls] > bestN) {
+                        bestN = cnt[cls];
+                        best = cls + 1;
+                    }
+                }
+                out[l][t] = best;
+            }
+        }
+        return out;
+    }
+}

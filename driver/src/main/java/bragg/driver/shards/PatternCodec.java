@@ -1,0 +1,68 @@
+package bragg.driver.shards;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Pattern bytes of the Shards contract: float32 or IEEE float16, little-endian, row-major.
+ * Float16 conversion rounds to nearest even and keeps Inf/NaN (Java 17 has no
+ * Float.floatToFloat16, which came in Java 20).
+ */
+public final class PatternCodec {
+    private PatternCodec() {
+    }
+
+    public static byte[] encode(float[] v, int off, int n, String dtype) {
+        boolean half = "float16".equals(dtype);
+        ByteBuffer b = ByteBuffer.allocate(n * (half ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+        if (half) for (int i = 0; i < n; i++) b.putShort(toHalf(v[off + i]));
+        else for (int i = 0; i < n; i++) b.putFloat(v[off + i]);
+        return b.array();
+    }
+
+    public static float[] decode(byte[] bytes, String dtype) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        boolean half = "float16".equals(dtype);
+        float[] out = new float[bytes.length / (half ? 2 : 4)];
+        for (int i = 0; i < out.length; i++) out[i] = half ? fromHalf(b.getShort()) : b.getFloat();
+        return out;
+    }
+
+    /** float -> IEEE 754 binary16 bits, round to nearest even. */
+    public static short toHalf(float f) {
+        int x = Float.floatToRawIntBits(f);
+        int sign = (x >>> 16) & 0x8000;
+        int exp = (x >>> 23) & 0xFF;
+        int mant = x & 0x7FFFFF;
+        if (exp == 0xFF) return (short) (sign | 0x7C00 | (mant != 0 ? 0x200 : 0));   // Inf / NaN
+        int e = exp - 127 + 15;
+        if (e >= 0x1F) return (short) (sign | 0x7C00);                                // overflow -> Inf
+        if (e <= 0) {                                                                  // subnormal or zero
+            if (e < -10) return (short) sign;
+            mant |= 0x800000;
+            int shift = 14 - e;
+            int half = mant >> shift;
+            int rem = mant & ((1 << shift) - 1);
+            int mid = 1 << (shift - 1);
+            if (rem > mid || (rem == mid && (half & 1) == 1)) half++;
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mant >> 13);
+        int rem = mant & 0x1FFF;
+        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) == 1)) half++;               // may carry into exponent: correct
+        return (short) (sign | half);
+    }
+
+    public static float fromHalf(short h) {
+        int s = (h & 0x8000) << 16;
+        int e = (h >>> 10) & 0x1F;
+        int m = h & 0x3FF;
+        if (e == 0) {
+            if (m == 0) return Float.intBitsToFloat(s);
+            float v = m / 1024f / 16384f;                                               // 2^-14 * m/1024
+            return s != 0 ? -v : v;
+        }
+        if (e == 0x1F) return Float.intBitsToFloat(s | 0x7F800000 | (m << 13));
+        return Float.intBitsToFloat(s | ((e - 15 + 127) << 23) | (m << 13));
+    }
+}

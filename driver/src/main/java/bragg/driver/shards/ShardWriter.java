@@ -1,0 +1,50 @@
+package bragg.driver.shards;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+
+/**
+ * Writes a shard folder atomically: Parquet files and manifest.json go to a hidden temporary
+ * folder next to the target, which is renamed to the target only when both are complete, so
+ * a failed job leaves no half-written dataset (the temporary folder is removed on failure).
+ */
+public final class ShardWriter {
+    private ShardWriter() {
+    }
+
+    /**
+     * @param rows rows with {@link ShardSchema#SCHEMA}; each Spark partition becomes one Parquet file
+     * @param overwrite replace an existing target (after the new one is complete)
+     */
+    public static void write(Dataset<Row> rows, Manifest manifest, String out, boolean overwrite, Configuration conf) throws IOException {
+        if (!rows.schema().equals(ShardSchema.SCHEMA)) {
+            throw new IllegalArgumentException("shard rows have schema " + rows.schema().simpleString() + ", expected " + ShardSchema.SCHEMA.simpleString());
+        }
+        Path target = new Path(out);
+        FileSystem fs = target.getFileSystem(conf);
+        if (fs.exists(target) && !overwrite) {
+            throw new IllegalArgumentException(out + ": output already exists; choose another output or set overwrite");
+        }
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        boolean done = false;
+        try {
+            rows.write().mode(SaveMode.ErrorIfExists).option("compression", "snappy").parquet(tmp.toString());
+            try (OutputStream o = fs.create(new Path(tmp, Manifest.FILE), false)) {
+                o.write(manifest.toJson().getBytes(StandardCharsets.UTF_8));
+            }
+            if (fs.exists(target)) fs.delete(target, true);
+            if (!fs.rename(tmp, target)) throw new IOException("could not rename " + tmp + " to " + target);
+            done = true;
+        } finally {
+            if (!done) fs.delete(tmp, true);
+        }
+    }
+}
