@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchCommand.class,
                 bragg.jobs.config.ConfigCommand.class,
+                bragg.jobs.evaluate.EvaluateCommand.class,
+                bragg.jobs.infer.InferCommand.class,
         })
 public final class Main implements Runnable {
 
