@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
                 bragg.jobs.data.InspectCommand.class,
                 bragg.jobs.data.GenerateCommand.class,
                 bragg.jobs.data.PreprocessCommand.class,
+                bragg.jobs.evaluate.EvaluateCommand.class,
+                bragg.jobs.infer.InferCommand.class,
         })
 public final class Main implements Runnable {
 

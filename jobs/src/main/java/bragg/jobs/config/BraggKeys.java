@@ -318,6 +318,19 @@ public final class BraggKeys {
             .check(v -> v >= 1, ">= 1")
             .withDefault(10));
 
+    // ---- bragg.infer ------------------------------------------------------------------------
+
+    public static final ConfigKey<Integer> INFER_BATCH = add(ConfigKey.intKey("bragg.infer.batch-size")
+            .doc("Patterns per forward pass when evaluate and infer run the model in Spark tasks.")
+            .check(v -> v >= 1 && v <= 65536, "1..65536")
+            .withDefault(64));
+
+    public static final ConfigKey<Double> INFER_PERIOD = add(ConfigKey.doubleKey("bragg.infer.orientation-period")
+            .doc("For a regression model whose first output is an in-plane angle in degrees: the symmetry period "
+                    + "(90 cubic, 60 hexagonal), drawn as a cyclic orientation map. 0 = the values are not angles.")
+            .check(v -> v >= 0 && v <= 360, "0..360")
+            .withDefault(0.0));
+
     // ---- bragg.kernels ----------------------------------------------------------------------
 
     public static final ConfigKey<String> KERNELS_DEVICE = add(ConfigKey.stringKey("bragg.kernels.device")

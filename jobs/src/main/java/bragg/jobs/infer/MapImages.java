@@ -16,7 +16,8 @@ import javax.imageio.ImageIO;
 
 /**
  * The pictures of {@code infer}: a phase map, an orientation map and per-layer defect maps, each
- * with a title and a legend, drawn headless with java.awt. Maps are row-major {@code [h, w]}
+ * with a title and a legend, drawn headless with java.awt (the numbers go to .npy through the data
+ * area's {@code bragg.driver.io.NpyWriter}). Maps are row-major {@code [h, w]}
  * (scan y, scan x); each position becomes a square block of {@link #scale} pixels.
  */
 public final class MapImages {

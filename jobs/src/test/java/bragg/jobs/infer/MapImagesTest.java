@@ -1,16 +1,11 @@
 package bragg.jobs.infer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -65,26 +60,5 @@ class MapImagesTest {
         msg = assertThrows(IllegalArgumentException.class,
                 () -> MapImages.phaseMap("x", new int[] {0, 2}, 1, 2, List.of("a", "b"))).getMessage();
         assertTrue(msg.contains("class 2 has no name"), msg);
-    }
-
-    @Test
-    void npyHeaderAndDataAreWhatNumpyReads() throws IOException {
-        Path f = dir.resolve("m.npy");
-        Npy.writeInt32(f, new int[] {1, 2, 3, 4, 5, 6}, 2, 3);
-        byte[] b = Files.readAllBytes(f);
-        assertEquals((byte) 0x93, b[0]);
-        assertEquals("NUMPY", new String(b, 1, 5, StandardCharsets.US_ASCII));
-        int hlen = (b[8] & 0xFF) | (b[9] & 0xFF) << 8;
-        assertEquals(0, (10 + hlen) % 64, "data aligned to 64 bytes");
-        String header = new String(b, 10, hlen, StandardCharsets.US_ASCII);
-        assertTrue(header.startsWith("{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }") && header.endsWith("\n"), header);
-        ByteBuffer data = ByteBuffer.wrap(b, 10 + hlen, 24).order(ByteOrder.LITTLE_ENDIAN);
-        int[] back = new int[6];
-        data.asIntBuffer().get(back);
-        assertArrayEquals(new int[] {1, 2, 3, 4, 5, 6}, back);
-        assertTrue(new String(Npy.header("<f4", new int[] {7}), StandardCharsets.US_ASCII).contains("'shape': (7,)"));
-        String msg = assertThrows(IllegalArgumentException.class,
-                () -> Npy.writeFloat32(dir.resolve("bad.npy"), new float[5], 2, 3)).getMessage();
-        assertTrue(msg.contains("bad.npy") && msg.contains("[2, 3]") && msg.contains("has 5"), msg);
     }
 }

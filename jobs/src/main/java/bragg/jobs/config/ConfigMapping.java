@@ -1,0 +1,85 @@
+package bragg.jobs.config;
+
+import bragg.driver.io.DType;
+import bragg.driver.io.OpenOptions;
+import bragg.driver.preprocess.PreprocessOptions;
+import java.util.List;
+
+/**
+ * Maps the validated {@code bragg.*} keys onto the plain option objects of the other areas
+ * (they validate themselves too, and name their fields in errors). Empty strings and empty
+ * lists mean "not set" (null) there.
+ */
+public final class ConfigMapping {
+    private ConfigMapping() {
+    }
+
+    /** How to open {@code bragg.data.input}. */
+    public static OpenOptions open(BraggConfig c) {
+        OpenOptions o = OpenOptions.NONE;
+        String dataset = c.get(BraggKeys.DATA_DATASET);
+        if (!dataset.isEmpty()) {
+            o = o.withDataset(dataset);
+        }
+        List<Integer> shape = c.get(BraggKeys.DATA_SHAPE);
+        if (!shape.isEmpty()) {
+            o = o.withShape(longs(shape));
+        }
+        String dtype = c.get(BraggKeys.DATA_DTYPE);
+        if (!dtype.isEmpty()) {
+            o = o.withDtype(DType.parse(dtype));
+        }
+        if (c.get(BraggKeys.DATA_BYTE_ORDER).equals("big")) {
+            o = o.withByteOrder("big");
+        }
+        if (c.get(BraggKeys.DATA_OFFSET) > 0) {
+            o = o.withOffset(c.get(BraggKeys.DATA_OFFSET));
+        }
+        List<Integer> scan = c.get(BraggKeys.DATA_SCAN);
+        if (!scan.isEmpty()) {
+            o = o.withScan(longs(scan));
+        }
+        List<Integer> size = c.get(BraggKeys.DATA_IMAGE_SIZE);
+        if (!size.isEmpty()) {
+            o = o.withImageSize(new int[] {size.get(0), size.get(1)});
+        }
+        return o;
+    }
+
+    /** The preprocess job's options: {@code bragg.data.input} -> {@code bragg.data.shards}. */
+    public static PreprocessOptions preprocess(BraggConfig c) {
+        String input = c.get(BraggKeys.DATA_INPUT);
+        if (input.isEmpty()) {
+            throw new IllegalArgumentException("config key bragg.data.input is empty: preprocess needs the raw file "
+                    + "or folder to read (set it in the config or with --set bragg.data.input=<path>)");
+        }
+        String kind = c.get(BraggKeys.DATA_KIND);
+        List<Integer> crop = c.get(BraggKeys.PRE_CROP);
+        return PreprocessOptions.defaults(input, c.get(BraggKeys.DATA_SHARDS))
+                .withOpen(open(c))
+                .withKind(kind.equals("auto") ? null : kind)
+                .withLabels(blankToNull(c.get(BraggKeys.DATA_LABELS)))
+                .withTargets(blankToNull(c.get(BraggKeys.DATA_TARGETS)))
+                .withCrop(crop.isEmpty() ? null : crop.stream().mapToInt(Integer::intValue).toArray())
+                .withBin(c.get(BraggKeys.PRE_BIN))
+                .withScale(c.get(BraggKeys.PRE_SCALE))
+                .withNormalize(c.get(BraggKeys.PRE_NORMALIZE))
+                .withCenter(c.get(BraggKeys.PRE_CENTER))
+                .withNonFinite(c.get(BraggKeys.PRE_NON_FINITE))
+                .withDtype(c.get(BraggKeys.PRE_DTYPE))
+                .withTile(c.get(BraggKeys.PRE_TILE))
+                .withLayersBelow(c.get(BraggKeys.PRE_LAYERS_BELOW))
+                .withSlabSamples(c.get(BraggKeys.PRE_SLAB))
+                .withPartitions(c.get(BraggKeys.PRE_PARTITIONS))
+                .withOverwrite(c.get(BraggKeys.PRE_OVERWRITE))
+                .withChecksums(c.get(BraggKeys.PRE_CHECKSUMS));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static long[] longs(List<Integer> v) {
+        return v.stream().mapToLong(Integer::longValue).toArray();
+    }
+}

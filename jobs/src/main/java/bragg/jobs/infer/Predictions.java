@@ -1,0 +1,138 @@
+package bragg.jobs.infer;
+
+import bragg.driver.shards.Manifest;
+import bragg.driver.shards.PatternCodec;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runs a trained model over shard rows inside Spark tasks (the model zip is broadcast once per
+ * executor, each task restores it and predicts its rows in minibatches) and brings back one small
+ * record per row: id, position, true label/targets and the model's outputs. The outputs of a
+ * 256 x 256 scan are a few MB, so they are collected to the driver for scores and maps.
+ */
+public final class Predictions {
+    private Predictions() {
+    }
+
+    /**
+     * One row's prediction.
+     *
+     * @param output the model's output row: class probabilities (classification) or values (regression)
+     */
+    public record Prediction(long id, int[] pos, int label, float[] target, float[] output) implements Serializable {
+        /** The most probable class. */
+        public int predictedClass() {
+            int best = 0;
+            for (int i = 1; i < output.length; i++) {
+                if (output[i] > output[best]) {
+                    best = i;
+                }
+            }
+            return best;
+        }
+    }
+
+    /** Predicts every row of {@code rows} (a shard Dataset, possibly filtered), sorted by id. */
+    public static List<Prediction> run(Dataset<Row> rows, Manifest m, byte[] modelZip, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("prediction batch size must be >= 1, got " + batchSize);
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(rows.sparkSession().sparkContext());
+        // Broadcast: the zip travels to each executor once, not with every task.
+        Broadcast<byte[]> model = jsc.broadcast(modelZip);
+        try {
+            List<Prediction> out = new ArrayList<>(rows.javaRDD()
+                    .mapPartitions(new PredictPartition(model, m.sampleShape(), m.dtype(), batchSize))
+                    .collect());
+            out.sort(Comparator.comparingLong(Prediction::id));
+            return out;
+        } finally {
+            model.destroy();
+        }
+    }
+
+    /** Restores a model from ModelSerializer zip bytes (no updater state: inference only). */
+    public static ComputationGraph restore(byte[] zip, String where) {
+        try {
+            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException(where + ": not a bragg model (DL4J ComputationGraph zip): " + e.getMessage(), e);
+        }
+    }
+
+    /** One task: restore the model, predict the partition's rows in minibatches. */
+    private static final class PredictPartition implements FlatMapFunction<Iterator<Row>, Prediction> {
+        private final Broadcast<byte[]> model;
+        private final int[] shape;   // [C, H, W] of one pattern
+        private final String dtype;
+        private final int batch;
+
+        PredictPartition(Broadcast<byte[]> model, int[] shape, String dtype, int batch) {
+            this.model = model;
+            this.shape = shape;
+            this.dtype = dtype;
+            this.batch = batch;
+        }
+
+        @Override
+        public Iterator<Prediction> call(Iterator<Row> it) {
+            if (!it.hasNext()) {
+                return java.util.Collections.emptyIterator();
+            }
+            ComputationGraph g = restore(model.value(), "broadcast model");
+            int n = shape[0] * shape[1] * shape[2];
+            List<Prediction> out = new ArrayList<>();
+            List<Row> pending = new ArrayList<>(batch);
+            while (it.hasNext()) {
+                pending.add(it.next());
+                if (pending.size() == batch || !it.hasNext()) {
+                    float[] x = new float[pending.size() * n];                  // [b, C, H, W]
+                    for (int i = 0; i < pending.size(); i++) {
+                        byte[] bytes = pending.get(i).getAs("pattern");
+                        float[] p = PatternCodec.decode(bytes, dtype);
+                        if (p.length != n) {
+                            throw new IllegalArgumentException("shard row id " + pending.get(i).getLong(0) + ": pattern has "
+                                    + p.length + " values, the manifest's sample_shape needs " + n);
+                        }
+                        System.arraycopy(p, 0, x, i * n, n);
+                    }
+                    INDArray input = Nd4j.create(x, new long[] {pending.size(), shape[0], shape[1], shape[2]}, 'c');
+                    INDArray y = g.outputSingle(false, input);                  // [b, outputs]
+                    float[][] rowsOut = y.toFloatMatrix();
+                    for (int i = 0; i < pending.size(); i++) {
+                        Row r = pending.get(i);
+                        List<Integer> pos = r.getList(r.fieldIndex("pos"));
+                        List<Float> target = r.getList(r.fieldIndex("target"));
+                        float[] t = new float[target.size()];
+                        for (int k = 0; k < t.length; k++) {
+                            t[k] = target.get(k);
+                        }
+                        out.add(new Prediction(r.getLong(r.fieldIndex("id")),
+                                pos.stream().mapToInt(Integer::intValue).toArray(),
+                                r.getInt(r.fieldIndex("label")), t, rowsOut[i]));
+                    }
+                    pending.clear();
+                    input.close();
+                    y.close();
+                }
+            }
+            return out.iterator();
+        }
+    }
+
+}

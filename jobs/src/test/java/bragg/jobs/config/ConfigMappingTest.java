@@ -1,0 +1,43 @@
+package bragg.jobs.config;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import bragg.driver.io.DType;
+import bragg.driver.preprocess.PreprocessOptions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigMappingTest {
+
+    @Test
+    void preprocessKeysReachPreprocessOptions() {
+        BraggConfig c = BraggConfig.load(null, List.of("bragg.data.input=/data/scan.raw", "bragg.data.shards=/tmp/s",
+                "bragg.data.shape=[4,4,64,64]", "bragg.data.dtype=u16", "bragg.data.byte-order=big",
+                "bragg.data.scan=[4,4]", "bragg.preprocess.crop=[0,0,32,32]", "bragg.preprocess.bin=2",
+                "bragg.preprocess.dtype=float16", "bragg.data.kind=4dstem"));
+        PreprocessOptions p = ConfigMapping.preprocess(c);
+        assertEquals("/data/scan.raw", p.input());
+        assertEquals("/tmp/s", p.output());
+        assertEquals("4dstem", p.kind());
+        assertArrayEquals(new long[] {4, 4, 64, 64}, p.open().shape());
+        assertEquals(DType.U16, p.open().dtype());
+        assertEquals("big", p.open().byteOrder());
+        assertArrayEquals(new long[] {4, 4}, p.open().scan());
+        assertArrayEquals(new int[] {0, 0, 32, 32}, p.crop());
+        assertEquals(2, p.bin());
+        assertEquals("log", p.scale());
+        assertEquals("float16", p.dtype());
+        assertNull(p.labels());
+    }
+
+    @Test
+    void preprocessWithoutInputSaysWhichKey() {
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> ConfigMapping.preprocess(BraggConfig.defaults())).getMessage();
+        assertTrue(msg.contains("bragg.data.input"), msg);
+    }
+}
