@@ -1,0 +1,36 @@
+package bragg.worker.collective;
+
+import java.io.IOException;
+
+/**
+ * Gradient exchange between the N replicas of one training job (the xgboost Communicator / DJL
+ * ParameterServer idea: one small interface, every error checked).
+ *
+ * <p>Every rank must make the same calls in the same order with the same lengths; a rank that
+ * calls {@link #allReduce} with another length, or not at all, fails the others with an error
+ * (a frame of the wrong size, or a timeout naming the silent peer), never a hang.
+ */
+public interface Collective extends AutoCloseable {
+
+    /** This replica's rank, 0 .. worldSize-1. */
+    int rank();
+
+    /** Number of replicas. */
+    int worldSize();
+
+    /**
+     * Replaces {@code buf[off, off+len)} on every rank with the element-wise float32 sum over all
+     * ranks. The sum is taken in a fixed order, so every rank ends with bit-identical values.
+     *
+     * @throws IOException naming the peer rank and address when a peer dies, times out or sends
+     *                     a bad frame; the collective is unusable afterwards
+     */
+    void allReduce(float[] buf, int off, int len) throws IOException;
+
+    /** Returns once every rank has entered the barrier. */
+    void barrier() throws IOException;
+
+    /** Closes the connections; idempotent. */
+    @Override
+    void close() throws IOException;
+}

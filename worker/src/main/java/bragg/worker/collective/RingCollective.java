@@ -1,0 +1,411 @@
+package bragg.worker.collective;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bandwidth-optimal ring all-reduce over TCP (reduce-scatter, then all-gather), as in
+ * Patarasuk and Yuan (2009) and NCCL's ring: each rank sends 2(N-1)/N of the buffer.
+ *
+ * <p>Layout. The buffer {@code [off, off+len)} is cut into N segments (the first {@code len % N}
+ * one float longer, so any length works, also {@code len < N}); each segment into chunks of
+ * {@code chunkFloats}. At ring step t (0 .. 2N-3) rank r sends segment {@code sendSeg(t)} to rank
+ * r+1 and receives {@code recvSeg(t)} from rank r-1:
+ * <pre>
+ *   reduce-scatter  t = 0 .. N-2   send (r - t) mod N        recv (r - t - 1) mod N, add into buf
+ *   all-gather      u = t-(N-1)    send (r + 1 - u) mod N    recv (r - u) mod N, copy into buf
+ * </pre>
+ * Pipelining: a sender thread writes chunks while this thread reads; chunk i received at step t
+ * is queued for sending at step t+1 as soon as it is reduced, so a chunk travels on while the
+ * next one is still on the wire. What is sent at step t+1 is always what was received at step t.
+ *
+ * <p>Determinism: segment s is summed along the fixed chain s+1, s+2, ..., s (mod N), then copied
+ * to every rank, so every rank ends with the same bits.
+ *
+ * <p>Failure: every read has a timeout and every error names the peer; on any error both sockets
+ * are closed, which fails the neighbours in turn, so a dead rank fails the whole ring quickly.
+ */
+public final class RingCollective implements Collective {
+    private static final Logger LOG = LoggerFactory.getLogger(RingCollective.class);
+    private static final int SOCKET_BUFFER = 4 << 20;
+
+    private final int rank;
+    private final int worldSize;
+    private final CollectiveConfig config;
+    private final PeerAddress next;
+    private final PeerAddress prev;
+    private final Socket toNext;
+    private final Socket fromPrev;
+    private final OutputStream out;
+    private final DataInputStream in;
+    private final ExecutorService sender;
+    private final AtomicReference<IOException> sendError = new AtomicReference<>();
+    private final byte[] sendBytes;
+    private final byte[] recvBytes;
+    private final float[] recvFloats;
+    private int sendSeq;
+    private int recvSeq;
+    private volatile boolean closed;
+    private boolean broken;
+
+    private RingCollective(int rank, int worldSize, CollectiveConfig config, PeerAddress next, PeerAddress prev,
+                           Socket toNext, Socket fromPrev) throws IOException {
+        this.rank = rank;
+        this.worldSize = worldSize;
+        this.config = config;
+        this.next = next;
+        this.prev = prev;
+        this.toNext = toNext;
+        this.fromPrev = fromPrev;
+        if (worldSize > 1) {
+            this.out = new BufferedOutputStream(toNext.getOutputStream(), 1 << 16);
+            this.in = new DataInputStream(new BufferedInputStream(fromPrev.getInputStream(), 1 << 16));
+            this.sender = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "bragg-ring-send-rank" + rank);
+                t.setDaemon(true);
+                return t;
+            });
+            this.sendBytes = new byte[config.chunkFloats() * 4];
+            this.recvBytes = new byte[config.chunkFloats() * 4];
+            this.recvFloats = new float[config.chunkFloats()];
+        } else {
+            this.out = null;
+            this.in = null;
+            this.sender = null;
+            this.sendBytes = this.recvBytes = null;
+            this.recvFloats = null;
+        }
+    }
+
+    /** A server socket on an ephemeral port of every interface; open it before the rendezvous. */
+    public static ServerSocket openListener() throws IOException {
+        ServerSocket ss = new ServerSocket();
+        ss.setReuseAddress(true);
+        ss.setReceiveBufferSize(SOCKET_BUFFER);
+        ss.bind(new InetSocketAddress(0), 16);
+        return ss;
+    }
+
+    /**
+     * Joins the ring: connects to rank+1 and accepts rank-1 on {@code listener}, both
+     * authenticated with {@code secret}. Connections that fail the handshake are closed, logged and
+     * skipped; the wait goes on until the real predecessor arrives or the accept timeout ends.
+     *
+     * @param peers    every rank's address, index = rank
+     * @param listener opened by {@link #openListener()} before the addresses were exchanged;
+     *                 closed by this call
+     */
+    public static RingCollective connect(int rank, List<PeerAddress> peers, byte[] secret, ServerSocket listener,
+                                         CollectiveConfig config) throws IOException {
+        int n = peers.size();
+        if (n < 1) {
+            throw new IllegalArgumentException("collective: the peer list is empty");
+        }
+        if (rank < 0 || rank >= n) {
+            throw new IllegalArgumentException("collective: rank " + rank + " is outside 0.." + (n - 1));
+        }
+        for (int i = 0; i < n; i++) {
+            if (peers.get(i).rank() != i) {
+                throw new IllegalArgumentException("collective: peer list entry " + i + " is " + peers.get(i));
+            }
+        }
+        if (secret == null || secret.length < 16) {
+            throw new IllegalArgumentException("collective: the job secret must have at least 16 bytes, found "
+                    + (secret == null ? "none" : secret.length));
+        }
+        if (n == 1) {
+            listener.close();
+            return new RingCollective(0, 1, config, null, null, null, null);
+        }
+        PeerAddress next = peers.get((rank + 1) % n);
+        PeerAddress prev = peers.get((rank + n - 1) % n);
+        // Accept in the background while connecting: every rank connects before it accepts, so
+        // doing both in one thread would deadlock the ring on the handshake.
+        CompletableFuture<Socket> accepted = new CompletableFuture<>();
+        Thread acceptor = new Thread(() -> {
+            try {
+                accepted.complete(acceptPrev(rank, prev, secret, listener, config));
+            } catch (Throwable t) {
+                accepted.completeExceptionally(t);
+            }
+        }, "bragg-ring-accept-rank" + rank);
+        acceptor.setDaemon(true);
+        acceptor.start();
+        Socket toNext = null;
+        try {
+            toNext = connectNext(rank, next, secret, config);
+            Socket fromPrev = accepted.get();
+            fromPrev.setSoTimeout(config.readTimeoutMs());
+            LOG.info("rank {}: ring joined (next {}, prev {})", rank, next, prev);
+            return new RingCollective(rank, n, config, next, prev, toNext, fromPrev);
+        } catch (ExecutionException e) {
+            closeQuietly(toNext);
+            Throwable c = e.getCause();
+            throw c instanceof IOException io ? io : new IOException("rank " + rank + ": accepting " + prev + " failed", c);
+        } catch (InterruptedException e) {
+            closeQuietly(toNext);
+            Thread.currentThread().interrupt();
+            throw new IOException("rank " + rank + ": interrupted while joining the ring", e);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(toNext);
+            throw e;
+        } finally {
+            closeQuietly(listener);
+        }
+    }
+
+    private static Socket connectNext(int rank, PeerAddress next, byte[] secret, CollectiveConfig config)
+            throws IOException {
+        long deadline = System.currentTimeMillis() + config.connectTimeoutMs();
+        IOException last = null;
+        while (System.currentTimeMillis() < deadline) {
+            Socket s = new Socket();
+            try {
+                s.setTcpNoDelay(true);
+                s.setSendBufferSize(SOCKET_BUFFER);
+                s.connect(new InetSocketAddress(next.host(), next.port()), config.connectTimeoutMs());
+                s.setSoTimeout(config.connectTimeoutMs());
+                OutputStream o = new BufferedOutputStream(s.getOutputStream());
+                Handshake.connect(new DataInputStream(s.getInputStream()), o, secret, rank, next.toString());
+                return s;
+            } catch (FrameException e) {
+                closeQuietly(s);
+                throw new IOException("rank " + rank + ": handshake with " + next + " failed: " + e.getMessage(), e);
+            } catch (IOException e) {
+                closeQuietly(s);
+                last = e;
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("rank " + rank + ": interrupted while connecting to " + next, ie);
+                }
+            }
+        }
+        throw new IOException("rank " + rank + ": cannot connect to " + next + " within "
+                + config.connectTimeoutMs() + " ms: " + (last == null ? "timeout" : last.getMessage()), last);
+    }
+
+    private static Socket acceptPrev(int rank, PeerAddress prev, byte[] secret, ServerSocket listener,
+                                     CollectiveConfig config) throws IOException {
+        long deadline = System.currentTimeMillis() + config.acceptTimeoutMs();
+        while (true) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                throw new IOException("rank " + rank + ": " + prev + " did not connect and authenticate within "
+                        + config.acceptTimeoutMs() + " ms");
+            }
+            listener.setSoTimeout((int) left);
+            Socket s;
+            try {
+                s = listener.accept();
+            } catch (SocketTimeoutException e) {
+                continue;
+            }
+            String who = "connection from " + s.getRemoteSocketAddress() + " (claiming to be " + prev + ")";
+            try {
+                s.setTcpNoDelay(true);
+                s.setReceiveBufferSize(SOCKET_BUFFER);
+                s.setSoTimeout(config.connectTimeoutMs());
+                Handshake.serve(new DataInputStream(new BufferedInputStream(s.getInputStream())),
+                        new BufferedOutputStream(s.getOutputStream()), secret, prev.rank(), who);
+                return s;
+            } catch (IOException e) {
+                // A stranger, a wrong secret or garbage: drop this connection, keep waiting for the real peer.
+                LOG.warn("rank {}: rejected {}: {}", rank, who, e.getMessage());
+                closeQuietly(s);
+            }
+        }
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int worldSize() {
+        return worldSize;
+    }
+
+    private int segStart(int off, int len, int s) {
+        int base = len / worldSize;
+        int rem = len % worldSize;
+        return off + s * base + Math.min(s, rem);
+    }
+
+    private int segLen(int len, int s) {
+        return len / worldSize + (s < len % worldSize ? 1 : 0);
+    }
+
+    @Override
+    public void allReduce(float[] buf, int off, int len) throws IOException {
+        if (closed || broken) {
+            throw new IOException("rank " + rank + ": collective is " + (closed ? "closed" : "broken by an earlier error"));
+        }
+        if (off < 0 || len < 0 || off + len > buf.length) {
+            throw new IllegalArgumentException("allReduce range [" + off + ", " + (off + len) + ") is outside a buffer of "
+                    + buf.length);
+        }
+        if (worldSize == 1 || len == 0) {
+            return;
+        }
+        int n = worldSize;
+        int steps = 2 * (n - 1);
+        int chunk = config.chunkFloats();
+        Future<?> lastSend = null;
+        try {
+            // Step 0: our own segment goes out chunk by chunk.
+            int s0 = sendSeg(0);
+            for (int c = segStart(off, len, s0), end = c + segLen(len, s0); c < end; c += chunk) {
+                lastSend = queueSend(buf, c, Math.min(chunk, end - c));
+            }
+            for (int t = 0; t < steps; t++) {
+                int s = recvSeg(t);
+                boolean reduce = t < n - 1;
+                for (int c = segStart(off, len, s), end = c + segLen(len, s); c < end; c += chunk) {
+                    int m = Math.min(chunk, end - c);
+                    receive(m);
+                    if (reduce) {
+                        for (int j = 0; j < m; j++) {
+                            buf[c + j] = recvFloats[j] + buf[c + j];
+                        }
+                    } else {
+                        System.arraycopy(recvFloats, 0, buf, c, m);
+                    }
+                    if (t + 1 < steps) {
+                        lastSend = queueSend(buf, c, m);
+                    }
+                }
+            }
+            if (lastSend != null) {
+                lastSend.get();
+            }
+            IOException se = sendError.get();
+            if (se != null) {
+                throw se;
+            }
+        } catch (IOException e) {
+            broken = true;
+            IOException se = sendError.get();
+            closeSockets();
+            throw se != null && se != e ? withCause(se, e) : e;
+        } catch (InterruptedException e) {
+            broken = true;
+            closeSockets();
+            Thread.currentThread().interrupt();
+            throw new IOException("rank " + rank + ": interrupted in allReduce", e);
+        } catch (ExecutionException e) {
+            broken = true;
+            closeSockets();
+            throw new IOException("rank " + rank + ": sending to " + next + " failed", e.getCause());
+        }
+    }
+
+    private static IOException withCause(IOException primary, IOException secondary) {
+        primary.addSuppressed(secondary);
+        return primary;
+    }
+
+    private int sendSeg(int t) {
+        int n = worldSize;
+        return t < n - 1 ? Math.floorMod(rank - t, n) : Math.floorMod(rank + 1 - (t - (n - 1)), n);
+    }
+
+    private int recvSeg(int t) {
+        int n = worldSize;
+        return t < n - 1 ? Math.floorMod(rank - t - 1, n) : Math.floorMod(rank - (t - (n - 1)), n);
+    }
+
+    private Future<?> queueSend(float[] buf, int from, int count) {
+        int seq = sendSeq++;
+        return sender.submit(() -> {
+            if (sendError.get() != null) {
+                return;
+            }
+            try {
+                ByteBuffer.wrap(sendBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(buf, from, count);
+                Frames.write(out, Frames.DATA, seq, sendBytes, count * 4);
+            } catch (IOException e) {
+                sendError.compareAndSet(null, new IOException("rank " + rank + ": sending frame " + seq + " to " + next
+                        + " failed: " + e.getMessage(), e));
+                // Unblocks our own reader, which would otherwise wait for the read timeout.
+                closeSockets();
+            }
+        });
+    }
+
+    private void receive(int count) throws IOException {
+        int seq = recvSeq++;
+        try {
+            Frames.read(in, Frames.DATA, seq, recvBytes, count * 4, prev.toString());
+        } catch (SocketTimeoutException e) {
+            throw new IOException("rank " + rank + ": no data from " + prev + " for " + config.readTimeoutMs()
+                    + " ms (frame " + seq + "); the peer is dead or stuck", e);
+        } catch (FrameException e) {
+            LOG.warn("rank {}: closing the connection from {}: {}", rank, prev, e.getMessage());
+            throw new IOException("rank " + rank + ": bad frame " + e.getMessage(), e);
+        } catch (IOException e) {
+            IOException se = sendError.get();
+            if (se != null) {
+                throw se;
+            }
+            throw new IOException("rank " + rank + ": reading frame " + seq + " from " + prev + " failed: " + e, e);
+        }
+        ByteBuffer.wrap(recvBytes, 0, count * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(recvFloats, 0, count);
+    }
+
+    @Override
+    public void barrier() throws IOException {
+        float[] one = {1f};
+        allReduce(one, 0, 1);
+        if (one[0] != worldSize) {
+            throw new IOException("rank " + rank + ": barrier counted " + one[0] + " ranks, expected " + worldSize);
+        }
+    }
+
+    private void closeSockets() {
+        closeQuietly(toNext);
+        closeQuietly(fromPrev);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeSockets();
+        if (sender != null) {
+            sender.shutdownNow();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("close failed: {}", e.toString());
+            }
+        }
+    }
+}

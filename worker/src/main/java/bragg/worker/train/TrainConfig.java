@@ -1,0 +1,142 @@
+package bragg.worker.train;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one training job does, the same on every replica. Keys in errors are the HOCON keys
+ * ({@code train.*}) the jobs area maps onto this record.
+ *
+ * @param seed              job seed; the per-epoch shuffle of rank r uses (seed, epoch, r)
+ * @param epochs            passes over each replica's shard
+ * @param batchSize         samples per replica per micro-step
+ * @param accumulationSteps micro-steps per optimizer step (gradients summed locally; one
+ *                          all-reduce on the last micro-step only)
+ * @param learningRate      peak learning rate of AdamW
+ * @param warmupSteps       linear warm-up, then cosine decay to {@code minLrFraction * learningRate}
+ * @param minLrFraction     floor of the cosine decay as a fraction of the peak
+ * @param weightDecay       decoupled weight decay (AdamW), scaled by the learning rate
+ * @param beta1             Adam beta1
+ * @param beta2             Adam beta2
+ * @param epsilon           Adam epsilon
+ * @param clipNorm          global L2 norm the averaged gradient is clipped to; 0 = off
+ * @param checkpointEvery   rank 0 writes a checkpoint every this many optimizer steps (and at the end)
+ * @param hashCheckEvery    every this many steps all ranks compare a hash of their parameters; 0 = off
+ * @param checkpointDir     Hadoop path (file:, hdfs:, s3a:) of the checkpoints
+ * @param shuffle           shuffle each epoch (off: the shard order, used by the equivalence test)
+ * @param fault             fault injection for tests
+ */
+public record TrainConfig(long seed, int epochs, int batchSize, int accumulationSteps, double learningRate,
+                          int warmupSteps, double minLrFraction, double weightDecay, double beta1, double beta2,
+                          double epsilon, double clipNorm, int checkpointEvery, int hashCheckEvery,
+                          String checkpointDir, boolean shuffle, FaultInjection fault) implements Serializable {
+
+    public TrainConfig {
+        atLeast("train.epochs", epochs, 1);
+        atLeast("train.batch-size", batchSize, 1);
+        atLeast("train.accumulation-steps", accumulationSteps, 1);
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("train.learning-rate must be a number > 0, found " + learningRate);
+        }
+        atLeast("train.warmup-steps", warmupSteps, 0);
+        inRange("train.min-lr-fraction", minLrFraction, 0, 1);
+        inRange("train.weight-decay", weightDecay, 0, 1);
+        inRange("train.beta1", beta1, 0, 0.999999);
+        inRange("train.beta2", beta2, 0, 0.999999999);
+        if (!(epsilon > 0)) {
+            throw new IllegalArgumentException("train.epsilon must be > 0, found " + epsilon);
+        }
+        if (!(clipNorm >= 0) || Double.isInfinite(clipNorm)) {
+            throw new IllegalArgumentException("train.clip-norm must be >= 0 (0 = off), found " + clipNorm);
+        }
+        atLeast("train.checkpoint-every", checkpointEvery, 1);
+        atLeast("train.hash-check-every", hashCheckEvery, 0);
+        if (checkpointDir == null || checkpointDir.isBlank()) {
+            throw new IllegalArgumentException("train.checkpoint-dir must be a path, found nothing");
+        }
+        if (fault == null) {
+            fault = FaultInjection.NONE;
+        }
+    }
+
+    /** Defaults: 3 epochs, batch 32, no accumulation, lr 1e-3, 10 warm-up steps, wd 0.01, clip 1.0. */
+    public static TrainConfig defaults(String checkpointDir) {
+        return new TrainConfig(42L, 3, 32, 1, 1e-3, 10, 0.0, 0.01, 0.9, 0.999, 1e-8, 1.0, 50, 50, checkpointDir, true,
+                FaultInjection.NONE);
+    }
+
+    private static void atLeast(String key, long v, long min) {
+        if (v < min) {
+            throw new IllegalArgumentException(key + " must be >= " + min + ", found " + v);
+        }
+    }
+
+    private static void inRange(String key, double v, double lo, double hi) {
+        if (!(v >= lo && v <= hi)) {
+            throw new IllegalArgumentException(key + " must be in [" + lo + ", " + hi + "], found " + v);
+        }
+    }
+
+    /** Optimizer steps per epoch for a shard of {@code shardSize} samples (a partial last step is dropped). */
+    public int stepsPerEpoch(int shardSize) {
+        int perStep = batchSize * accumulationSteps;
+        if (shardSize < perStep) {
+            throw new IllegalArgumentException("each replica's shard holds " + shardSize + " samples, fewer than one step needs ("
+                    + "train.batch-size " + batchSize + " x train.accumulation-steps " + accumulationSteps + ")");
+        }
+        return shardSize / perStep;
+    }
+
+    /** The fields as strings, for the provenance stored with every checkpoint and model. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("train.seed", Long.toString(seed));
+        m.put("train.epochs", Integer.toString(epochs));
+        m.put("train.batch-size", Integer.toString(batchSize));
+        m.put("train.accumulation-steps", Integer.toString(accumulationSteps));
+        m.put("train.learning-rate", Double.toString(learningRate));
+        m.put("train.warmup-steps", Integer.toString(warmupSteps));
+        m.put("train.min-lr-fraction", Double.toString(minLrFraction));
+        m.put("train.weight-decay", Double.toString(weightDecay));
+        m.put("train.beta1", Double.toString(beta1));
+        m.put("train.beta2", Double.toString(beta2));
+        m.put("train.epsilon", Double.toString(epsilon));
+        m.put("train.clip-norm", Double.toString(clipNorm));
+        m.put("train.checkpoint-every", Integer.toString(checkpointEvery));
+        m.put("train.hash-check-every", Integer.toString(hashCheckEvery));
+        m.put("train.checkpoint-dir", checkpointDir);
+        m.put("train.shuffle", Boolean.toString(shuffle));
+        return m;
+    }
+
+    public TrainConfig withFault(FaultInjection f) {
+        return new TrainConfig(seed, epochs, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, f);
+    }
+
+    public TrainConfig withCheckpointDir(String dir) {
+        return new TrainConfig(seed, epochs, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, dir, shuffle, fault);
+    }
+
+    public TrainConfig withBatch(int batch, int accumulation) {
+        return new TrainConfig(seed, epochs, batch, accumulation, learningRate, warmupSteps, minLrFraction,
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, fault);
+    }
+
+    public TrainConfig withEpochs(int e) {
+        return new TrainConfig(seed, e, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, fault);
+    }
+
+    public TrainConfig withShuffle(boolean s) {
+        return new TrainConfig(seed, epochs, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, s, fault);
+    }
+
+    public TrainConfig withCheckpointEvery(int k) {
+        return new TrainConfig(seed, epochs, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
+                weightDecay, beta1, beta2, epsilon, clipNorm, k, hashCheckEvery, checkpointDir, shuffle, fault);
+    }
+}

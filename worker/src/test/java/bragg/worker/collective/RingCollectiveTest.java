@@ -1,0 +1,161 @@
+package bragg.worker.collective;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** The ring in threads of one JVM: sums, odd sizes, rogue peers, dead peers. */
+class RingCollectiveTest {
+
+    private static float[] data(int rank, int len) {
+        Random rnd = new Random(1000L * rank + len);
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) {
+            a[i] = (float) rnd.nextGaussian();
+        }
+        return a;
+    }
+
+    @Test
+    void sumsAnySizeWithSmallChunksBitIdentical() throws Exception {
+        // Small chunks so that every segment is pipelined over several frames.
+        CollectiveConfig cfg = CollectiveConfig.DEFAULT.withChunkFloats(7);
+        for (int n = 1; n <= 4; n++) {
+            for (int len : new int[] {1, 2, 3, 13, 97, 1000}) {
+                int fn = n;
+                List<float[]> out = RingHarness.run(n, cfg, RingHarness.listeners(n), c -> {
+                    float[] buf = data(c.rank(), len + 5);
+                    c.allReduce(buf, 5, len);
+                    c.barrier();
+                    return buf;
+                });
+                for (int i = 0; i < len; i++) {
+                    double sum = 0;
+                    for (int r = 0; r < fn; r++) {
+                        sum += data(r, len + 5)[5 + i];
+                    }
+                    assertEquals(sum, out.get(0)[5 + i], 1e-5 * fn, "n=" + n + " len=" + len + " i=" + i);
+                }
+                for (int r = 1; r < n; r++) {
+                    assertArrayEquals(java.util.Arrays.copyOfRange(out.get(0), 5, 5 + len),
+                            java.util.Arrays.copyOfRange(out.get(r), 5, 5 + len), "rank " + r + " differs from rank 0, n=" + n + " len=" + len);
+                    for (int i = 0; i < 5; i++) {
+                        assertEquals(data(r, len + 5)[i], out.get(r)[i], "outside the range was touched");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void wrongSecretAndOversizeAndGarbagePeersAreRejectedAndRingStillWorks() throws Exception {
+        List<ServerSocket> ls = RingHarness.listeners(2);
+        List<PeerAddress> peers = List.of(new PeerAddress(0, "127.0.0.1", ls.get(0).getLocalPort()),
+                new PeerAddress(1, "127.0.0.1", ls.get(1).getLocalPort()));
+        int port = ls.get(1).getLocalPort();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            // Rank 1 starts waiting for rank 0; three strangers knock first.
+            java.util.concurrent.Future<float[]> r1 = pool.submit(() -> {
+                try (RingCollective c = RingCollective.connect(1, peers, RingHarness.SECRET, ls.get(1), CollectiveConfig.DEFAULT)) {
+                    float[] b = {2f, 10f};
+                    c.allReduce(b, 0, 2);
+                    return b;
+                }
+            });
+            try (Socket s = new Socket("127.0.0.1", port)) {   // wrong secret
+                s.setSoTimeout(10_000);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                OutputStream o = s.getOutputStream();
+                assertThrows(IOException.class, () -> Handshake.connect(in, o, "wrong-secret-wrong-secret".getBytes(), 0, "r1"));
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {   // claims a 2 GB hello
+                s.setSoTimeout(10_000);
+                DataOutputStream o = new DataOutputStream(s.getOutputStream());
+                o.writeInt(Frames.MAGIC);
+                o.writeByte(Frames.HELLO);
+                o.writeInt(0);
+                o.writeInt(Integer.MAX_VALUE);
+                o.flush();
+                assertEquals(-1, drain(s.getInputStream()));
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {   // garbage
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes());
+                assertEquals(-1, drain(s.getInputStream()));
+            }
+            java.util.concurrent.Future<float[]> r0 = pool.submit(() -> {
+                try (RingCollective c = RingCollective.connect(0, peers, RingHarness.SECRET, ls.get(0), CollectiveConfig.DEFAULT)) {
+                    float[] b = {1f, 10f};
+                    c.allReduce(b, 0, 2);
+                    return b;
+                }
+            });
+            assertArrayEquals(new float[] {3f, 20f}, r0.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertArrayEquals(new float[] {3f, 20f}, r1.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Reads until the server closes; returns -1 at end of stream. */
+    private static int drain(InputStream in) throws IOException {
+        byte[] b = new byte[1024];
+        while (in.read(b) >= 0) {
+            // skip the challenge the server sent first
+        }
+        return -1;
+    }
+
+    @Test
+    void oversizeFrameIsRejectedBeforeAllocating() {
+        byte[] header = java.nio.ByteBuffer.allocate(13).putInt(Frames.MAGIC).put(Frames.DATA).putInt(0)
+                .putInt(Integer.MAX_VALUE - 8).array();
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(header));
+        FrameException e = assertThrows(FrameException.class,
+                () -> Frames.read(in, Frames.DATA, 0, new byte[16], 16, "rank 3 at h:1"));
+        assertTrue(e.getMessage().contains("rank 3 at h:1") && e.getMessage().contains("out of bounds"), e.getMessage());
+    }
+
+    @Test
+    void corruptPayloadFailsTheChecksum() throws Exception {
+        java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream();
+        Frames.write(bo, Frames.DATA, 4, new byte[] {1, 2, 3, 4}, 4);
+        byte[] f = bo.toByteArray();
+        f[14] ^= 1;
+        FrameException e = assertThrows(FrameException.class, () -> Frames.read(
+                new DataInputStream(new java.io.ByteArrayInputStream(f)), Frames.DATA, 4, new byte[4], 4, "rank 1 at x:2"));
+        assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+    }
+
+    @Test
+    void deadPeerFailsTheOthersWithItsName() throws Exception {
+        CollectiveConfig cfg = CollectiveConfig.DEFAULT.withReadTimeoutMs(3000);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> RingHarness.run(3, cfg,
+                RingHarness.listeners(3), c -> {
+                    float[] b = new float[100_000];
+                    c.allReduce(b, 0, b.length);
+                    if (c.rank() == 1) {
+                        c.close(); // rank 1 dies between two calls
+                        return b;
+                    }
+                    c.allReduce(b, 0, b.length);
+                    return b;
+                }));
+        String msg = String.valueOf(e.getCause().getMessage());
+        assertTrue(msg.contains("rank 1") || msg.contains("rank 0") || msg.contains("rank 2"), msg);
+    }
+}
