@@ -18,7 +18,7 @@ import java.util.List;
  * </pre>
  * Passing the keys through lets several cross blocks be stacked in a plain chain of single-input
  * layers; a {@link TokenSlice} after the last one keeps the queries.
- * Parameters: lnq_*, lnkv_*, ln2_* (gamma, beta [D]); attn_* as in {@link TransformerBlock}; mlp_*.
+ * Parameters: lnq*, lnkv*, ln2* (gamma, beta [D]); attn* as in {@link TransformerBlock}; mlp*.
  */
 public class CrossAttentionBlock extends BraggLayerConf {
     private int width;
@@ -51,11 +51,11 @@ public class CrossAttentionBlock extends BraggLayerConf {
 
     @Override
     public List<ParamSpec> paramSpecs() {
-        List<ParamSpec> s = new ArrayList<>(Specs.layerNorm("lnq_", width));
-        s.addAll(Specs.layerNorm("lnkv_", width));
-        s.addAll(Specs.attention("attn_", width));
-        s.addAll(Specs.layerNorm("ln2_", width));
-        s.addAll(Specs.mlp("mlp_", width, hidden));
+        List<ParamSpec> s = new ArrayList<>(Specs.layerNorm("lnq", width));
+        s.addAll(Specs.layerNorm("lnkv", width));
+        s.addAll(Specs.attention("attn", width));
+        s.addAll(Specs.layerNorm("ln2", width));
+        s.addAll(Specs.mlp("mlp", width, hidden));
         return s;
     }
 

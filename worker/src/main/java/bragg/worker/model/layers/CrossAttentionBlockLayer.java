@@ -39,12 +39,12 @@ public class CrossAttentionBlockLayer extends BraggLayer<CrossAttentionBlock> {
         INDArray q = Tokens.toRows(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, tq))); // [B*Tq, D]
         INDArray kv = Tokens.toRows(kvTokens);                                                    // [B*Tk, D]
         int[] keyLengths = Tokens.keyLengths(mask, tq, t, c.describe());
-        INDArray hq = LayerNormOp.forward(q, getParam("lnq_gamma"), getParam("lnq_beta"), lnq);
-        INDArray hkv = LayerNormOp.forward(kv, getParam("lnkv_gamma"), getParam("lnkv_beta"), lnkv);
+        INDArray hq = LayerNormOp.forward(q, getParam("lnqgamma"), getParam("lnqbeta"), lnq);
+        INDArray hkv = LayerNormOp.forward(kv, getParam("lnkvgamma"), getParam("lnkvbeta"), lnkv);
         INDArray q1 = AttentionOp.forward(hq, hkv, batch, tq, tk, c.heads(), false, keyLengths, c.device(),
-                params("attn_"), attn).addi(q);                                                   // [B*Tq, D]
-        INDArray h2 = LayerNormOp.forward(q1, getParam("ln2_gamma"), getParam("ln2_beta"), ln2);
-        INDArray q2 = MlpOp.forward(h2, params("mlp_"), mlp).addi(q1);                            // [B*Tq, D]
+                params("attn"), attn).addi(q);                                                   // [B*Tq, D]
+        INDArray h2 = LayerNormOp.forward(q1, getParam("ln2gamma"), getParam("ln2beta"), ln2);
+        INDArray q2 = MlpOp.forward(h2, params("mlp"), mlp).addi(q1);                            // [B*Tq, D]
         return Nd4j.concat(2, Tokens.fromRows(q2, batch, tq), kvTokens.dup('c'));
     }
 
@@ -53,14 +53,14 @@ public class CrossAttentionBlockLayer extends BraggLayer<CrossAttentionBlock> {
         long t = dOut.size(2);
         INDArray dq2 = Tokens.toRows(dOut.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, tq)));
         INDArray dkvPass = dOut.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(tq, t)); // [B, D, Tk]
-        INDArray dh2 = MlpOp.backward(mlp, dq2, params("mlp_"), grads("mlp_"));
-        INDArray dq1 = LayerNormOp.backward(ln2, getParam("ln2_gamma"), dh2, gradientViews.get("ln2_gamma"),
-                gradientViews.get("ln2_beta")).addi(dq2);                                         // [B*Tq, D]
-        INDArray[] dh = AttentionOp.backward(attn, dq1, layerConf().device(), params("attn_"), grads("attn_"));
-        INDArray dq = LayerNormOp.backward(lnq, getParam("lnq_gamma"), dh[0], gradientViews.get("lnq_gamma"),
-                gradientViews.get("lnq_beta")).addi(dq1);                                         // [B*Tq, D]
-        INDArray dkv = LayerNormOp.backward(lnkv, getParam("lnkv_gamma"), dh[1], gradientViews.get("lnkv_gamma"),
-                gradientViews.get("lnkv_beta"));                                                  // [B*Tk, D]
+        INDArray dh2 = MlpOp.backward(mlp, dq2, params("mlp"), grads("mlp"));
+        INDArray dq1 = LayerNormOp.backward(ln2, getParam("ln2gamma"), dh2, gradientViews.get("ln2gamma"),
+                gradientViews.get("ln2beta")).addi(dq2);                                         // [B*Tq, D]
+        INDArray[] dh = AttentionOp.backward(attn, dq1, layerConf().device(), params("attn"), grads("attn"));
+        INDArray dq = LayerNormOp.backward(lnq, getParam("lnqgamma"), dh[0], gradientViews.get("lnqgamma"),
+                gradientViews.get("lnqbeta")).addi(dq1);                                         // [B*Tq, D]
+        INDArray dkv = LayerNormOp.backward(lnkv, getParam("lnkvgamma"), dh[1], gradientViews.get("lnkvgamma"),
+                gradientViews.get("lnkvbeta"));                                                  // [B*Tk, D]
         return Nd4j.concat(2, Tokens.fromRows(dq, batch, tq), Tokens.fromRows(dkv, batch, tk).addi(dkvPass));
     }
 }

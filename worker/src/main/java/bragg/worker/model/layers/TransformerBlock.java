@@ -14,8 +14,8 @@ import java.util.List;
  *   x1 = x + MHA(LN1(x))          self-attention, H heads (causal optional, key padding from the mask)
  *   y  = x1 + MLP(LN2(x1))        MLP: D -> F (GELU) -> D
  * </pre>
- * Parameters: ln1_gamma, ln1_beta [D]; attn_Wq/Wk/Wv/Wo [D, D], attn_b* [D]; ln2_gamma, ln2_beta [D];
- * mlp_W1 [D, F], mlp_b1 [F], mlp_W2 [F, D], mlp_b2 [D].
+ * Parameters: ln1gamma, ln1beta [D]; attnWq/Wk/Wv/Wo [D, D], attnb* [D]; ln2gamma, ln2beta [D];
+ * mlpW1 [D, F], mlpb1 [F], mlpW2 [F, D], mlpb2 [D]. (No underscores: DL4J splits gradient keys at the last one.).
  */
 public class TransformerBlock extends BraggLayerConf {
     private int width;
@@ -48,10 +48,10 @@ public class TransformerBlock extends BraggLayerConf {
 
     @Override
     public List<ParamSpec> paramSpecs() {
-        List<ParamSpec> s = new ArrayList<>(Specs.layerNorm("ln1_", width));
-        s.addAll(Specs.attention("attn_", width));
-        s.addAll(Specs.layerNorm("ln2_", width));
-        s.addAll(Specs.mlp("mlp_", width, hidden));
+        List<ParamSpec> s = new ArrayList<>(Specs.layerNorm("ln1", width));
+        s.addAll(Specs.attention("attn", width));
+        s.addAll(Specs.layerNorm("ln2", width));
+        s.addAll(Specs.mlp("mlp", width, hidden));
         return s;
     }
 

@@ -28,23 +28,23 @@ public class TransformerBlockLayer extends BraggLayer<TransformerBlock> {
         tokens = (int) x.size(2);
         int[] keyLengths = Tokens.keyLengths(mask, 0, tokens, c.describe());
         INDArray r = Tokens.toRows(x);                                                     // [B*T, D]
-        INDArray h1 = LayerNormOp.forward(r, getParam("ln1_gamma"), getParam("ln1_beta"), ln1);
+        INDArray h1 = LayerNormOp.forward(r, getParam("ln1gamma"), getParam("ln1beta"), ln1);
         INDArray x1 = AttentionOp.forward(h1, h1, batch, tokens, tokens, c.heads(), c.causal(), keyLengths,
-                c.device(), params("attn_"), attn).addi(r);                                // [B*T, D]
-        INDArray h2 = LayerNormOp.forward(x1, getParam("ln2_gamma"), getParam("ln2_beta"), ln2);
-        INDArray y = MlpOp.forward(h2, params("mlp_"), mlp).addi(x1);                      // [B*T, D]
+                c.device(), params("attn"), attn).addi(r);                                // [B*T, D]
+        INDArray h2 = LayerNormOp.forward(x1, getParam("ln2gamma"), getParam("ln2beta"), ln2);
+        INDArray y = MlpOp.forward(h2, params("mlp"), mlp).addi(x1);                      // [B*T, D]
         return Tokens.fromRows(y, batch, tokens);
     }
 
     @Override
     protected INDArray backward(INDArray dOut) {
         INDArray dy = Tokens.toRows(dOut);                                                 // [B*T, D]
-        INDArray dh2 = MlpOp.backward(mlp, dy, params("mlp_"), grads("mlp_"));
-        INDArray dx1 = LayerNormOp.backward(ln2, getParam("ln2_gamma"), dh2, gradientViews.get("ln2_gamma"),
-                gradientViews.get("ln2_beta")).addi(dy);                                   // [B*T, D]
-        INDArray[] dh1 = AttentionOp.backward(attn, dx1, layerConf().device(), params("attn_"), grads("attn_"));
-        INDArray dx = LayerNormOp.backward(ln1, getParam("ln1_gamma"), dh1[0].addi(dh1[1]),
-                gradientViews.get("ln1_gamma"), gradientViews.get("ln1_beta")).addi(dx1);
+        INDArray dh2 = MlpOp.backward(mlp, dy, params("mlp"), grads("mlp"));
+        INDArray dx1 = LayerNormOp.backward(ln2, getParam("ln2gamma"), dh2, gradientViews.get("ln2gamma"),
+                gradientViews.get("ln2beta")).addi(dy);                                   // [B*T, D]
+        INDArray[] dh1 = AttentionOp.backward(attn, dx1, layerConf().device(), params("attn"), grads("attn"));
+        INDArray dx = LayerNormOp.backward(ln1, getParam("ln1gamma"), dh1[0].addi(dh1[1]),
+                gradientViews.get("ln1gamma"), gradientViews.get("ln1beta")).addi(dx1);
         return Tokens.fromRows(dx, batch, tokens);
     }
 }

@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Map;
 
 /**
- * A named group of a layer's parameter (or gradient) views, e.g. the "attn_" arrays of a block.
+ * A named group of a layer's parameter (or gradient) views, e.g. the "attn" arrays of a block.
  * Lookups of a missing name fail loudly: they mean a ParamSpec and its use disagree.
  */
 public final class Params {
