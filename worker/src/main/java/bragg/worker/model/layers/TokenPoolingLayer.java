@@ -1,0 +1,55 @@
+package bragg.worker.model.layers;
+
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** Implementation of {@link TokenPooling}. */
+public class TokenPoolingLayer extends BraggLayer<TokenPooling> {
+    private INDArray weights; // [B, T] MEAN: mask / count per item
+    private long[] inShape;   // [B, D, T]
+
+    public TokenPoolingLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    protected INDArray forward(INDArray x, INDArray mask, boolean training) {
+        requireShape(x, "[B, D, T]", -1, layerConf().width(), -1);
+        inShape = x.shape();
+        if (layerConf().mode() == TokenPooling.Mode.CLASS_TOKEN) {
+            return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).dup('c');   // [B, D]
+        }
+        INDArray m = mask == null ? x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).ulike().assign(1)
+                : mask.castTo(x.dataType());                                                       // [B, T]
+        INDArray count = m.sum(true, 1);                                                           // [B, 1]
+        if (count.minNumber().doubleValue() == 0) {
+            throw new IllegalArgumentException(layerConf().describe() + ": an item has no real token (all-zero mask row)");
+        }
+        weights = m.divColumnVector(count);                                                        // [B, T]
+        INDArray weighted = Broadcast.mul(x, weights, x.ulike(), 0, 2);                           // [B, D, T]
+        return weighted.sum(2);                                                                    // [B, D]
+    }
+
+    @Override
+    protected INDArray backward(INDArray dOut) {
+        INDArray dx = org.nd4j.linalg.factory.Nd4j.zeros(dOut.dataType(), inShape);                // [B, D, T]
+        if (layerConf().mode() == TokenPooling.Mode.CLASS_TOKEN) {
+            dx.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).assign(dOut);
+            return dx;
+        }
+        Broadcast.add(dx, dOut, dx, 0, 1);                                                         // dOut on every t
+        return Broadcast.mul(dx, weights, dx, 0, 2);
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray mask, MaskState state, int minibatchSize) {
+        this.maskArray = mask;
+        this.maskState = state;
+        return new Pair<>(null, null); // one vector per item: nothing left to mask
+    }
+}

@@ -1,0 +1,104 @@
+package bragg.worker.model.layers;
+
+import bragg.worker.model.ops.KernelProvider;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Pre-LN transformer encoder block on tokens [B, D, T] to [B, D, T]:
+ * <pre>
+ *   x1 = x + MHA(LN1(x))          self-attention, H heads (causal optional, key padding from the mask)
+ *   y  = x1 + MLP(LN2(x1))        MLP: D -> F (GELU) -> D
+ * </pre>
+ * Parameters: ln1gamma, ln1beta [D]; attnWq/Wk/Wv/Wo [D, D], attnb* [D]; ln2gamma, ln2beta [D];
+ * mlpW1 [D, F], mlpb1 [F], mlpW2 [F, D], mlpb2 [D]. (No underscores: DL4J splits gradient keys at the last one.).
+ */
+public class TransformerBlock extends BraggLayerConf {
+    private int width;
+    private int heads;
+    private int hidden;
+    private boolean causal;
+    private String device;
+
+    protected TransformerBlock() {
+    }
+
+    private TransformerBlock(Builder b) {
+        super(b);
+        width = b.width;
+        heads = b.heads;
+        hidden = b.hidden > 0 ? b.hidden : 4 * b.width;
+        causal = b.causal;
+        device = b.device;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int width() { return width; }
+    public int heads() { return heads; }
+    public int hidden() { return hidden; }
+    public boolean causal() { return causal; }
+    public String device() { return device; }
+
+    @Override
+    public List<ParamSpec> paramSpecs() {
+        List<ParamSpec> s = new ArrayList<>(Specs.layerNorm("ln1", width));
+        s.addAll(Specs.attention("attn", width));
+        s.addAll(Specs.layerNorm("ln2", width));
+        s.addAll(Specs.mlp("mlp", width, hidden));
+        return s;
+    }
+
+    @Override
+    protected BraggLayer<?> createLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new TransformerBlockLayer(conf, dataType);
+    }
+
+    @Override
+    protected void checkInputType(InputType in) {
+        requireRecurrent(in, width);
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType in) {
+        checkInputType(in);
+        return in;
+    }
+
+    public static final class Builder extends BraggLayerConf.Builder<Builder> {
+        private int width;
+        private int heads = 1;
+        private int hidden;
+        private boolean causal;
+        private String device = "auto";
+
+        /** D, the token width. */
+        public Builder width(int d) { width = d; return this; }
+        /** H; D must be divisible by H. Default 1. */
+        public Builder heads(int h) { heads = h; return this; }
+        /** F, the MLP's hidden width. Default 4 D. */
+        public Builder hidden(int f) { hidden = f; return this; }
+        /** Causal self-attention. Default false. */
+        public Builder causal(boolean c) { causal = c; return this; }
+        /** Kernel device for float networks: auto (default), opencl-gpu, opencl-cpu, java. */
+        public Builder device(String d) { device = d; return this; }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public TransformerBlock build() {
+            String me = label("TransformerBlock");
+            checkHeads(me, width, heads);
+            if (hidden < 0) {
+                throw new IllegalArgumentException(me + ": hidden F must be >= 1 (0 = 4 D); found " + hidden);
+            }
+            KernelProvider.checkDevice(me + ": device", device);
+            return new TransformerBlock(this);
+        }
+    }
+}

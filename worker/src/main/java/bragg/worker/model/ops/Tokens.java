@@ -1,0 +1,97 @@
+package bragg.worker.model.ops;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Layout conversions between DL4J's token layout and the row layout the math works in.
+ *
+ * <p>Legend used in every shape comment of the model: B batch items, T tokens (Tq queries,
+ * Tk keys/values), D model width, H heads, Dh = D / H head width, F hidden width of the MLP.
+ * <pre>
+ *   tokens (DL4J recurrent, NCW)  [B, D, T]
+ *   rows                          [B*T, D]     row b*T + t is token t of item b
+ *   heads (kernels/ layout)       [B, H, T, Dh]
+ *   mask (DL4J feature mask)      [B, T]       1 = real token, 0 = padding
+ * </pre>
+ */
+public final class Tokens {
+    private Tokens() {
+    }
+
+    /** [B, D, T] to rows [B*T, D], 'c' order (a copy). */
+    public static INDArray toRows(INDArray x) {
+        long b = x.size(0), d = x.size(1), t = x.size(2);
+        return x.permute(0, 2, 1).dup('c').reshape('c', b * t, d);
+    }
+
+    /** rows [B*T, D] to [B, D, T], 'c' order (a copy). */
+    public static INDArray fromRows(INDArray rows, long b, long t) {
+        return rows.reshape('c', b, t, rows.size(1)).permute(0, 2, 1).dup('c');
+    }
+
+    /** rows [B*T, D] to heads [B, H, T, Dh], 'c' order. */
+    public static INDArray toHeads(INDArray rows, long b, long t, int h) {
+        long dh = rows.size(1) / h;
+        return rows.reshape('c', b, t, h, dh).permute(0, 2, 1, 3).dup('c');
+    }
+
+    /** heads [B, H, T, Dh] to rows [B*T, H*Dh]. */
+    public static INDArray fromHeads(INDArray heads) {
+        long b = heads.size(0), h = heads.size(1), t = heads.size(2), dh = heads.size(3);
+        return heads.permute(0, 2, 1, 3).dup('c').reshape('c', b * t, h * dh);
+    }
+
+    /** The elements of {@code a} in 'c' order as float[]. */
+    public static float[] floats(INDArray a) {
+        return a.dup('c').reshape(a.length()).toFloatVector();
+    }
+
+    /** The elements of {@code a} in 'c' order as double[]. */
+    public static double[] doubles(INDArray a) {
+        return a.dup('c').reshape(a.length()).toDoubleVector();
+    }
+
+    /** An array of the given shape ('c' order) holding {@code data}. */
+    public static INDArray of(float[] data, long... shape) {
+        return Nd4j.create(data, shape, 'c');
+    }
+
+    /** An array of the given shape ('c' order) holding {@code data}. */
+    public static INDArray of(double[] data, long... shape) {
+        return Nd4j.create(data, shape, DataType.DOUBLE);
+    }
+
+    /**
+     * Per-item key counts from a DL4J feature mask over tokens [from, to): the kernels take key
+     * padding as a length, so each row must be ones then zeros. Returns null for a null mask.
+     */
+    public static int[] keyLengths(INDArray mask, long from, long to, String layer) {
+        if (mask == null) {
+            return null;
+        }
+        if (mask.rank() != 2 || mask.size(1) < to) {
+            throw new IllegalArgumentException(layer + ": feature mask has shape " + java.util.Arrays.toString(mask.shape())
+                    + "; expected [B, T] with T >= " + to);
+        }
+        int batch = (int) mask.size(0);
+        int[] lengths = new int[batch];
+        double[][] m = mask.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)).castTo(DataType.DOUBLE).toDoubleMatrix();
+        for (int b = 0; b < batch; b++) {
+            int n = 0;
+            while (n < m[b].length && m[b][n] != 0) {
+                n++;
+            }
+            for (int j = n; j < m[b].length; j++) {
+                if (m[b][j] != 0) {
+                    throw new IllegalArgumentException(layer + ": feature mask row " + b + " has a real token at " + (from + j)
+                            + " after padding at " + (from + n) + "; key padding must be trailing (ones then zeros)");
+                }
+            }
+            lengths[b] = n;
+        }
+        return lengths;
+    }
+}
