@@ -1,0 +1,93 @@
+package bragg.jobs.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import bragg.driver.shards.Manifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The application jar on a real multi-process Spark standalone cluster: a Master and two
+ * Workers in their own JVMs on 127.0.0.1, each Worker running one 1-core executor, and the
+ * jobs submitted with Spark's own SparkSubmit class, as a user would with bin/spark-submit.
+ * Runs in {@code mvn verify} (failsafe), after the shade plugin built jobs/target/bragg-app.jar.
+ * Everything it writes stays in jobs/target/standalone-cluster-it (logs/ has every JVM's output).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StandaloneClusterIT {
+    private static final int WORKERS = 2;
+    private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+    // 8x8 scan positions of 32x32 patterns, binned to 16x16: small enough for seconds, and
+    // 8 slabs of 8 positions in 4 partitions so both executors get tasks.
+    private static final int SCAN = 8;
+    private static final int DETECTOR = 32;
+
+    static Path dir;
+    static AppJar jar;
+    static StandaloneCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws IOException, InterruptedException {
+        Path root = Path.of(System.getProperty("bragg.root.dir", ".")).toAbsolutePath().normalize();
+        jar = AppJar.built(root);
+        dir = root.resolve("jobs/target/standalone-cluster-it");
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        SparkHome home = SparkHome.create(dir.resolve("spark-home"), root.resolve("jobs/target/spark-classpath.txt"), root.resolve("conf/log4j2.properties"));
+        cluster = StandaloneCluster.start(dir, home, jar.jvmOpens(), WORKERS);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) cluster.close();
+    }
+
+    @Test
+    @Order(1)
+    void preprocessOfAGeneratedScanRunsOnBothExecutors() throws IOException, InterruptedException {
+        Path raw = dir.resolve("scan");
+        Submission gen = cluster.submit("generate", jar, Map.of(), List.of("generate", "4dstem", "--out", raw.toString(),
+                "--scan", SCAN + "," + SCAN, "--detector", String.valueOf(DETECTOR), "--seed", "7", "--threads", "1"), JOB_TIMEOUT);
+        assertEquals(0, gen.exitCode(), gen.outputTail(40));
+        assertTrue(Files.isRegularFile(raw.resolve("scan.npy")), gen.outputTail(40));
+
+        Path shards = dir.resolve("shards");
+        Submission pre = cluster.submit("preprocess", jar, Map.of(), List.of("preprocess", raw.resolve("scan.npy").toString(),
+                "--labels", raw.resolve("labels.npy").toString(), "--output", shards.toString(), "--bin", "2",
+                "--slab-samples", "8", "--partitions", "4"), JOB_TIMEOUT);
+        assertEquals(0, pre.exitCode(), pre.outputTail(60));
+
+        Path file = shards.resolve(Manifest.FILE);
+        Manifest m = Manifest.fromJson(Files.readString(file), file.toString());
+        assertEquals(SCAN * SCAN, m.count(), "manifest count");
+        assertArrayEquals(new int[]{1, DETECTOR / 2, DETECTOR / 2}, m.sampleShape(), "manifest sample_shape");
+        assertEquals(SCAN * SCAN, m.countsPerLabel().values().stream().mapToLong(Long::longValue).sum(), "labelled rows " + m.countsPerLabel());
+
+        EventLog log = pre.eventLog();
+        TreeMap<String, Long> perExecutor = log.successfulTasksPerExecutor();
+        assertEquals(WORKERS, log.executorsAdded().size(), "executors registered: " + log.executorsAdded());
+        assertEquals(log.executorsAdded(), perExecutor.keySet(), "every executor ran tasks, successful tasks per executor: " + perExecutor + " (" + log.file() + ")");
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
+        }
+    }
+}
