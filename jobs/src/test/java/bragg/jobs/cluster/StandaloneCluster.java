@@ -21,6 +21,8 @@ final class StandaloneCluster implements AutoCloseable {
     private static final String DAEMON_HEAP = "-Xmx384m";
     private static final String DRIVER_HEAP = "-Xmx1g";
     private static final String EXECUTOR_MEMORY = "1g";
+    // ND4J's off-heap arrays are outside -Xmx; bounded so two executors fit next to other builds.
+    private static final String EXECUTOR_NATIVE = "-Dorg.bytedeco.javacpp.maxbytes=1G -Dorg.bytedeco.javacpp.maxphysicalbytes=3G";
     private static final Duration REGISTRATION_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path dir;
@@ -116,7 +118,7 @@ final class StandaloneCluster implements AutoCloseable {
         Path events = Files.createDirectories(dir.resolve("events").resolve(name));
         Map<String, String> all = new LinkedHashMap<>();
         all.put("spark.executor.cores", "1");
-        all.put("spark.executor.extraJavaOptions", String.join(" ", jvmOpens));
+        all.put("spark.executor.extraJavaOptions", String.join(" ", jvmOpens) + " " + EXECUTOR_NATIVE);
         all.put("spark.driver.host", "127.0.0.1");
         all.put("spark.ui.enabled", "false");
         // Tasks start only once every executor is registered, so the work spreads over all of them.
