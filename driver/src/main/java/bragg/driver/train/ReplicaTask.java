@@ -32,11 +32,14 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
     private final ReplicaSpec spec;
     private final JobSecret secret;
     private final int attempt;
+    private final MetricsChannel.Endpoint progress;
 
-    ReplicaTask(ReplicaSpec spec, JobSecret secret, int attempt) {
+    /** @param progress where rank 0 sends live step metrics, or null */
+    ReplicaTask(ReplicaSpec spec, JobSecret secret, int attempt, MetricsChannel.Endpoint progress) {
         this.spec = spec;
         this.secret = secret;
         this.attempt = attempt;
+        this.progress = progress;
     }
 
     @Override
@@ -46,11 +49,15 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
         int n = ctx.getTaskInfos().length;
         try {
             LocalShard shard = materialize(CollectionConverters.asJava(rows), rank);
-            try (Collective coll = BarrierRendezvous.join(ctx, spec.transport(), secret, spec.collective())) {
+            try (Collective coll = BarrierRendezvous.join(ctx, spec.transport(), secret, spec.collective());
+                 MetricsChannel.Sender live = rank == 0 && progress != null ? new MetricsChannel.Sender(progress) : null) {
                 ComputationGraph graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(spec.graphJson()));
                 graph.init();
-                ReplicaTrainer.Result r = new ReplicaTrainer(spec.train(), attempt, spec.codeVersion(), spec.provenance())
-                        .train(graph, shard, coll, hashCheck(ctx, rank));
+                ReplicaTrainer trainer = new ReplicaTrainer(spec.train(), attempt, spec.codeVersion(), spec.provenance());
+                if (live != null) {
+                    trainer.onStep(live);
+                }
+                ReplicaTrainer.Result r = trainer.train(graph, shard, coll, hashCheck(ctx, rank));
                 ReplicaOutcome out = new ReplicaOutcome();
                 out.rank = rank;
                 out.steps = r.steps();

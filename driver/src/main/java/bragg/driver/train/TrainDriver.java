@@ -42,16 +42,32 @@ public final class TrainDriver {
     }
 
     /**
-     * Trains on {@code rows} (shard rows with id, label and pattern) with {@code replicas} barrier
-     * tasks, at most {@code maxAttempts} times.
+     * Trains on {@code rows} (shard rows with id, label and pattern), planned by
+     * {@link ShardPlanner#plan} for {@code plan.ranks()} barrier tasks, at most {@code maxAttempts} times.
+     *
+     * @param onStep receives rank 0's step metrics live, each step once, on a driver thread
      */
-    public static Result run(Dataset<Row> rows, int replicas, int maxAttempts, ReplicaSpec spec) {
+    public static Result run(Dataset<Row> rows, ShardPlanner.Plan plan, int maxAttempts, ReplicaSpec spec,
+                             java.util.function.Consumer<StepMetrics> onStep) throws java.io.IOException {
+        try (MetricsChannel channel = MetricsChannel.open(rows.sparkSession().sparkContext().getConf(), onStep)) {
+            Result r = run(rows, plan, maxAttempts, spec, channel.endpoint());
+            try {
+                channel.awaitStep(r.steps() - 1, 2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return r;
+        }
+    }
+
+    private static Result run(Dataset<Row> rows, ShardPlanner.Plan plan, int maxAttempts, ReplicaSpec spec,
+                              MetricsChannel.Endpoint progress) {
         SparkContext sc = rows.sparkSession().sparkContext();
         checkBarrierTimeout(sc.getConf());
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("bragg.train.max-attempts must be >= 1, found " + maxAttempts);
         }
-        ShardPlanner.Plan plan = ShardPlanner.plan(rows.count(), replicas);
+        int replicas = plan.ranks();
         // Fail on the driver, before any task starts, when a shard cannot fill one step.
         int stepsPerEpoch = spec.train().stepsPerEpoch((int) plan.perRank());
         LOG.info("training {} samples on {} replicas: {} per replica ({} repeated to even the shards), {} steps per epoch",
@@ -69,7 +85,7 @@ public final class TrainDriver {
             sc.addSparkListener(taskFailures);
             try {
                 // barrier(): Spark starts all N tasks together or none, and gives them allGather.
-                RDD<ReplicaOutcome> out = shards.rdd().barrier().mapPartitions(new ReplicaTask(spec, secret, attempt), false, tag);
+                RDD<ReplicaOutcome> out = shards.rdd().barrier().mapPartitions(new ReplicaTask(spec, secret, attempt, progress), false, tag);
                 List<ReplicaOutcome> outcomes = new JavaRDD<>(out, tag).collect();
                 return result(outcomes, replicas, attempt, failures, plan);
             } catch (Exception e) {

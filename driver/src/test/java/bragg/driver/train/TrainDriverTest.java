@@ -53,12 +53,16 @@ class TrainDriverTest {
         return a.sub(b).norm2Number().doubleValue() / a.norm2Number().doubleValue();
     }
 
+    private final java.util.List<bragg.worker.train.StepMetrics> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private TrainDriver.Result train(int replicas, int batch, int count, String transport, FaultInjection fault,
-                                     int maxAttempts) {
+                                     int maxAttempts) throws java.io.IOException {
         TrainConfig c = cfg(tmp.resolve("ck-" + replicas + "-" + transport + "-" + fault.step()).toString(), batch)
                 .withFault(fault);
-        int steps = c.stepsPerEpoch((int) ShardPlanner.plan(count, replicas).perRank());
-        return TrainDriver.run(TrainFixtures.rows(spark, count), replicas, maxAttempts, TrainFixtures.spec(c, steps, transport));
+        ShardPlanner.Plan plan = ShardPlanner.plan(count, replicas);
+        int steps = c.stepsPerEpoch((int) plan.perRank());
+        live.clear();
+        return TrainDriver.run(TrainFixtures.rows(spark, count), plan, maxAttempts, TrainFixtures.spec(c, steps, transport), live::add);
     }
 
     @Test
@@ -94,12 +98,14 @@ class TrainDriverTest {
                 hurt.failures().toString());
         assertEquals(5, hurt.resumedFromStep(), "the newest checkpoint before step 7 is step 5");
         assertEquals(20, hurt.metrics().size(), "metrics of the resumed run cover every step once");
+        assertEquals(hurt.metrics().stream().map(m -> m.step()).toList(), live.stream().map(m -> m.step()).toList(),
+                "live progress shows every step once, in order");
         double d = relDiff(params(clean), params(hurt));
         assertTrue(d < 1e-6, "resumed vs uninterrupted: relative difference " + d);
     }
 
     @Test
-    void unevenShardsWrapAroundSoEveryRankMakesTheSameSteps() {
+    void unevenShardsWrapAroundSoEveryRankMakesTheSameSteps() throws Exception {
         // 50 samples on 4 ranks: 13 each, two samples used twice; batch 3 -> 4 steps per epoch everywhere.
         TrainDriver.Result r = train(4, 3, 50, "ring", FaultInjection.NONE, 1);
         assertEquals(13, r.plan().perRank());
@@ -108,7 +114,7 @@ class TrainDriverTest {
     }
 
     @Test
-    void failingEveryAttemptStopsWithEachReason() {
+    void failingEveryAttemptStopsWithEachReason() throws Exception {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> train(2, 4, 64, "ring", new FaultInjection(1, 0, 1), 1));
         assertTrue(e.getMessage().contains("bragg.train.max-attempts = 1") && e.getMessage().contains("attempt 1"),
@@ -116,7 +122,7 @@ class TrainDriverTest {
     }
 
     @Test
-    void tooFewSamplesAndEmptySetAreClearErrorsBeforeAnyTask() {
+    void tooFewSamplesAndEmptySetAreClearErrorsBeforeAnyTask() throws Exception {
         IllegalArgumentException few = assertThrows(IllegalArgumentException.class,
                 () -> train(2, 32, 40, "ring", FaultInjection.NONE, 1));
         assertTrue(few.getMessage().contains("train.batch-size 32") && few.getMessage().contains("20 samples"), few.getMessage());
@@ -125,7 +131,7 @@ class TrainDriverTest {
     }
 
     @Test
-    void sparksDefaultBarrierTimeoutIsRefused() {
+    void sparksDefaultBarrierTimeoutIsRefused() throws Exception {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> TrainDriver.checkBarrierTimeout(new SparkConf(false)));
         assertTrue(e.getMessage().contains("spark.barrier.sync.timeout"), e.getMessage());
