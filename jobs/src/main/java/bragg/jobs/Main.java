@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 bragg.jobs.data.InspectCommand.class,
                 bragg.jobs.data.GenerateCommand.class,
                 bragg.jobs.data.PreprocessCommand.class,
+                bragg.jobs.train.TrainCommand.class,
                 bragg.jobs.evaluate.EvaluateCommand.class,
                 bragg.jobs.infer.InferCommand.class,
         })

@@ -62,8 +62,9 @@ public final class BraggConfig {
                 throw new IllegalArgumentException("config file " + file + " cannot be read as HOCON: " + e.getMessage());
             }
         }
-        for (int i = overrides.size() - 1; i >= 0; i--) {
-            user = parseOverride(overrides.get(i)).withFallback(user);
+        // In command-line order: a later --set of the same key wins.
+        for (String o : overrides) {
+            user = parseOverride(o).withFallback(user);
         }
         Config resolved;
         try {

@@ -3,6 +3,9 @@ package bragg.jobs.config;
 import bragg.driver.io.DType;
 import bragg.driver.io.OpenOptions;
 import bragg.driver.preprocess.PreprocessOptions;
+import bragg.worker.collective.CollectiveConfig;
+import bragg.worker.train.FaultInjection;
+import bragg.worker.train.TrainConfig;
 import java.util.List;
 
 /**
@@ -73,6 +76,29 @@ public final class ConfigMapping {
                 .withPartitions(c.get(BraggKeys.PRE_PARTITIONS))
                 .withOverwrite(c.get(BraggKeys.PRE_OVERWRITE))
                 .withChecksums(c.get(BraggKeys.PRE_CHECKSUMS));
+    }
+
+    /**
+     * The training loop's settings from {@code bragg.train.*}.
+     *
+     * @param checkpointDir the resolved checkpoint folder (bragg.train.checkpoint-dir, or the run folder's)
+     */
+    public static TrainConfig train(BraggConfig c, String checkpointDir) {
+        return new TrainConfig(c.get(BraggKeys.TRAIN_SEED), c.get(BraggKeys.TRAIN_EPOCHS), c.get(BraggKeys.TRAIN_BATCH),
+                c.get(BraggKeys.TRAIN_ACCUMULATION), c.get(BraggKeys.TRAIN_LR), c.get(BraggKeys.TRAIN_WARMUP),
+                c.get(BraggKeys.TRAIN_MIN_LR), c.get(BraggKeys.TRAIN_WEIGHT_DECAY), c.get(BraggKeys.TRAIN_BETA1),
+                c.get(BraggKeys.TRAIN_BETA2), c.get(BraggKeys.TRAIN_EPSILON), c.get(BraggKeys.TRAIN_CLIP),
+                c.get(BraggKeys.TRAIN_CHECKPOINT_EVERY), c.get(BraggKeys.TRAIN_HASH_CHECK_EVERY), checkpointDir,
+                c.get(BraggKeys.TRAIN_SHUFFLE), FaultInjection.NONE);
+    }
+
+    /**
+     * The ring's timeouts from {@code bragg.train.barrier-timeout}: a silent peer fails the
+     * all-reduce after that long, as a silent task fails the barrier.
+     */
+    public static CollectiveConfig collective(BraggConfig c) {
+        int ms = (int) Math.min(Integer.MAX_VALUE, c.get(BraggKeys.TRAIN_BARRIER_TIMEOUT).toMillis());
+        return new CollectiveConfig(Math.min(ms, 60_000), ms, ms, CollectiveConfig.DEFAULT.chunkFloats());
     }
 
     private static String blankToNull(String s) {

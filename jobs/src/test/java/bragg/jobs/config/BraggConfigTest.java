@@ -152,6 +152,12 @@ class BraggConfigTest {
     }
 
     @Test
+    void aLaterSetOfTheSameKeyWins() {
+        BraggConfig c = BraggConfig.load(null, List.of("bragg.train.epochs=2", "bragg.train.epochs=7"));
+        assertEquals(7, c.get(BraggKeys.TRAIN_EPOCHS));
+    }
+
+    @Test
     void everyKeyIsDocumented() {
         for (ConfigKey<?> k : BraggKeys.all()) {
             assertTrue(k.doc().length() > 10, k.path());

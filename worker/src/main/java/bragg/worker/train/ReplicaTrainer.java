@@ -40,6 +40,7 @@ public final class ReplicaTrainer {
     private final int attempt;
     private final String codeVersion;
     private final Map<String, String> provenance;
+    private java.util.function.Consumer<StepMetrics> onStep = m -> { };
 
     /**
      * @param attempt     1-based attempt number of the driver (fault injection keys on it)
@@ -50,6 +51,12 @@ public final class ReplicaTrainer {
         this.attempt = attempt;
         this.codeVersion = codeVersion;
         this.provenance = provenance;
+    }
+
+    /** Rank 0 hands each step's metrics to {@code listener} as soon as the step is done (live progress). */
+    public ReplicaTrainer onStep(java.util.function.Consumer<StepMetrics> listener) {
+        this.onStep = listener;
+        return this;
     }
 
     /** What a replica hands back; only rank 0's has metrics. */
@@ -158,8 +165,10 @@ public final class ReplicaTrainer {
                 double loss = buf[p] * scale;
                 double secs = (t3 - t0) / 1e9;
                 if (rank == 0) {
-                    history.add(new StepMetrics(step, epoch, loss, lr.valueAt((int) step, epoch), n * a * b / secs,
-                            ((t1 - t0) + (t3 - t2)) / 1e6, (t2 - t1) / 1e6));
+                    StepMetrics m = new StepMetrics(step, epoch, loss, lr.valueAt((int) step, epoch), n * a * b / secs,
+                            ((t1 - t0) + (t3 - t2)) / 1e6, (t2 - t1) / 1e6);
+                    history.add(m);
+                    onStep.accept(m);
                 }
                 step++;
                 if (cfg.hashCheckEvery() > 0 && step % cfg.hashCheckEvery() == 0) {

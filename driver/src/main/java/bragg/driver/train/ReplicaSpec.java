@@ -1,0 +1,29 @@
+package bragg.driver.train;
+
+import bragg.worker.collective.CollectiveConfig;
+import bragg.worker.train.TrainConfig;
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * Everything a replica needs besides its samples; travels in the barrier task's closure.
+ *
+ * @param graphJson   DL4J ComputationGraphConfiguration JSON with the optimizer already set, so every
+ *                    replica builds the same network (rank 0's initial parameters are then broadcast)
+ * @param sampleShape [C, H, W] of one sample
+ * @param numClasses  K of the classification head
+ * @param dtype       the shards' pattern encoding (float32 or float16)
+ * @param transport   "ring" (TCP between the tasks) or "allgather" (through the driver)
+ * @param provenance  config, data and code entries stored with every checkpoint
+ */
+public record ReplicaSpec(String graphJson, TrainConfig train, int[] sampleShape, int numClasses, String dtype,
+                          String transport, CollectiveConfig collective, String codeVersion,
+                          Map<String, String> provenance) implements Serializable {
+
+    public ReplicaSpec {
+        if (!transport.equals("ring") && !transport.equals("allgather")) {
+            throw new IllegalArgumentException("bragg.train.transport must be ring or allgather, found '" + transport + "'");
+        }
+        provenance = Map.copyOf(provenance);
+    }
+}

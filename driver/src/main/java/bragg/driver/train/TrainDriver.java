@@ -1,0 +1,159 @@
+package bragg.driver.train;
+
+import bragg.worker.train.StepMetrics;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+/**
+ * Data-parallel training as one Spark barrier stage, top to bottom: plan N equal shards, run the
+ * barrier stage (every task a replica; see {@link ReplicaTask}), and when it fails run it again:
+ * Spark does not retry a failed barrier result stage (the job aborts), so this loop does, and every
+ * replica of the next attempt resumes from the newest complete checkpoint.
+ */
+public final class TrainDriver {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainDriver.class);
+    /** Spark's default barrier timeout, one year: a hung replica would hold the cluster that long. */
+    static final long SPARK_DEFAULT_BARRIER_TIMEOUT_S = 365L * 24 * 3600;
+
+    private TrainDriver() {
+    }
+
+    /**
+     * What training produced.
+     *
+     * @param modelZip rank 0's final model (DL4J zip, no updater state)
+     * @param metrics  one row per optimizer step, from step 0 (resumed attempts keep the earlier rows)
+     * @param failures why each failed attempt failed, in order (empty when the first one succeeded)
+     */
+    public record Result(byte[] modelZip, List<StepMetrics> metrics, int attempts, List<String> failures, long steps,
+                         long paramHash, ShardPlanner.Plan plan, long resumedFromStep) {
+    }
+
+    /**
+     * Trains on {@code rows} (shard rows with id, label and pattern), planned by
+     * {@link ShardPlanner#plan} for {@code plan.ranks()} barrier tasks, at most {@code maxAttempts} times.
+     *
+     * @param onStep receives rank 0's step metrics live, each step once, on a driver thread
+     */
+    public static Result run(Dataset<Row> rows, ShardPlanner.Plan plan, int maxAttempts, ReplicaSpec spec,
+                             java.util.function.Consumer<StepMetrics> onStep) throws java.io.IOException {
+        try (MetricsChannel channel = MetricsChannel.open(rows.sparkSession().sparkContext().getConf(), onStep)) {
+            Result r = run(rows, plan, maxAttempts, spec, channel.endpoint());
+            try {
+                channel.awaitStep(r.steps() - 1, 2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return r;
+        }
+    }
+
+    private static Result run(Dataset<Row> rows, ShardPlanner.Plan plan, int maxAttempts, ReplicaSpec spec,
+                              MetricsChannel.Endpoint progress) {
+        SparkContext sc = rows.sparkSession().sparkContext();
+        checkBarrierTimeout(sc.getConf());
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("bragg.train.max-attempts must be >= 1, found " + maxAttempts);
+        }
+        int replicas = plan.ranks();
+        // Fail on the driver, before any task starts, when a shard cannot fill one step.
+        int stepsPerEpoch = spec.train().stepsPerEpoch((int) plan.perRank());
+        LOG.info("training {} samples on {} replicas: {} per replica ({} repeated to even the shards), {} steps per epoch",
+                plan.samples(), replicas, plan.perRank(), plan.wrapped(), stepsPerEpoch);
+        JavaPairRDD<Long, ShardSample> shards = ShardPlanner.partition(rows, plan);
+        ClassTag<ReplicaOutcome> tag = ClassTag$.MODULE$.apply(ReplicaOutcome.class);
+        List<String> failures = new ArrayList<>();
+        for (int attempt = 1; ; attempt++) {
+            JobSecret secret = JobSecret.forAttempt(sc.getConf(), sc.applicationId(), attempt);
+            sc.setJobDescription("bragg train: " + replicas + " replicas x " + stepsPerEpoch + " steps/epoch x "
+                    + spec.train().epochs() + " epochs, attempt " + attempt + " of " + maxAttempts);
+            LOG.info("attempt {} of {}: barrier stage of {} replicas, transport {}, ring secret {}", attempt, maxAttempts,
+                    replicas, spec.transport(), secret.source());
+            TaskFailures taskFailures = new TaskFailures();
+            sc.addSparkListener(taskFailures);
+            try {
+                // barrier(): Spark starts all N tasks together or none, and gives them allGather.
+                RDD<ReplicaOutcome> out = shards.rdd().barrier().mapPartitions(new ReplicaTask(spec, secret, attempt, progress), false, tag);
+                List<ReplicaOutcome> outcomes = new JavaRDD<>(out, tag).collect();
+                return result(outcomes, replicas, attempt, failures, plan);
+            } catch (Exception e) {
+                // The listener bus delivers task ends asynchronously; give it a moment to catch up.
+                waitForListenerBus(sc);
+                String why = taskFailures.first() != null ? taskFailures.first() : firstLine(e);
+                failures.add("attempt " + attempt + ": " + why);
+                if (attempt >= maxAttempts) {
+                    throw new IllegalStateException("training failed " + attempt + " times (bragg.train.max-attempts = "
+                            + maxAttempts + "):\n  " + String.join("\n  ", failures), e);
+                }
+                LOG.warn("attempt {} of {} failed: {}; resubmitting, the replicas resume from the newest checkpoint in {}",
+                        attempt, maxAttempts, why, spec.train().checkpointDir());
+            } finally {
+                sc.removeSparkListener(taskFailures);
+                sc.setJobDescription(null);
+            }
+        }
+    }
+
+    private static Result result(List<ReplicaOutcome> outcomes, int replicas, int attempt, List<String> failures,
+                                 ShardPlanner.Plan plan) {
+        if (outcomes.size() != replicas) {
+            throw new IllegalStateException("the barrier stage returned " + outcomes.size() + " replicas, expected " + replicas);
+        }
+        ReplicaOutcome zero = outcomes.stream().filter(o -> o.rank == 0).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no result from rank 0"));
+        for (ReplicaOutcome o : outcomes) {
+            if (o.steps != zero.steps || o.paramHash != zero.paramHash) {
+                throw new IllegalStateException("replica " + o.rank + " ended at step " + o.steps + " with parameter hash "
+                        + Long.toHexString(o.paramHash) + ", rank 0 at step " + zero.steps + " with "
+                        + Long.toHexString(zero.paramHash));
+            }
+        }
+        List<StepMetrics> metrics = Arrays.stream(zero.metrics).map(StepMetrics::parseCsv).toList();
+        return new Result(zero.modelZip, metrics, attempt, List.copyOf(failures), zero.steps, zero.paramHash, plan,
+                zero.resumedFromStep);
+    }
+
+    /**
+     * A hung replica must fail the stage, not hold the cluster for Spark's default year. The
+     * timeout is read by the barrier coordinator when the SparkContext starts, so it has to be in
+     * the conf by then (bin/bragg and the jobs set it from bragg.train.barrier-timeout).
+     */
+    static void checkBarrierTimeout(SparkConf conf) {
+        long s = conf.getTimeAsSeconds("spark.barrier.sync.timeout", SPARK_DEFAULT_BARRIER_TIMEOUT_S + "s");
+        if (s >= SPARK_DEFAULT_BARRIER_TIMEOUT_S) {
+            throw new IllegalStateException("spark.barrier.sync.timeout is " + s + " s (Spark's default of one year): a "
+                    + "hung replica would hold the cluster that long. Set it (or bragg.train.barrier-timeout) before the "
+                    + "SparkContext starts, e.g. --conf spark.barrier.sync.timeout=600s");
+        }
+    }
+
+    private static void waitForListenerBus(SparkContext sc) {
+        try {
+            sc.listenerBus().waitUntilEmpty(5_000);
+        } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.debug("listener bus did not drain: {}", e.getMessage());
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getMessage() == null) {
+            t = t.getCause();
+        }
+        String m = String.valueOf(t.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

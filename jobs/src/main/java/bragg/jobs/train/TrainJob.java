@@ -1,0 +1,147 @@
+package bragg.jobs.train;
+
+import bragg.driver.shards.Manifest;
+import bragg.driver.shards.ShardReader;
+import bragg.driver.shards.Shards;
+import bragg.driver.train.ReplicaSpec;
+import bragg.driver.train.ShardPlanner;
+import bragg.driver.train.TrainDriver;
+import bragg.jobs.BuildInfo;
+import bragg.jobs.config.BraggConfig;
+import bragg.jobs.config.BraggKeys;
+import bragg.jobs.config.ConfigMapping;
+import bragg.jobs.config.ModelMapping;
+import bragg.jobs.infer.Holdout;
+import bragg.jobs.progress.ProgressListener;
+import bragg.jobs.report.RunFolder;
+import bragg.worker.train.CheckpointStore;
+import bragg.worker.train.Optimizers;
+import bragg.worker.train.StepMetrics;
+import bragg.worker.train.TrainConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bragg train}: shards -> model. Reads the shards and their manifest, leaves out the
+ * held-out region, builds the configured model for the manifest's sample shape, runs the barrier
+ * training stage, and writes the run folder: model.zip (with provenance), config.conf and
+ * metrics.csv, each through a temporary name and a rename.
+ */
+public final class TrainJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+
+    private TrainJob() {
+    }
+
+    /** What a training run produced. */
+    public record Outcome(RunFolder run, TrainDriver.Result result, int replicas, long parameters, double seconds) {
+    }
+
+    /** @param progress receives every step live (on a driver thread) */
+    public static Outcome run(SparkSession spark, BraggConfig c, ProgressListener progress) throws IOException {
+        long t0 = System.nanoTime();
+        RunFolder run = new RunFolder(Path.of(c.get(BraggKeys.OUTPUT_DIR)));
+        String checkpoints = checkpointDir(c, run);
+        prepare(run, c, checkpoints, spark.sparkContext().hadoopConfiguration());
+
+        Shards shards = ShardReader.read(spark, c.get(BraggKeys.DATA_SHARDS));
+        Manifest m = shards.manifest();
+        if (!c.get(BraggKeys.MODEL_HEAD).equals("classification")) {
+            throw new IllegalArgumentException("config key bragg.model.head = " + c.get(BraggKeys.MODEL_HEAD)
+                    + ": train supports classification heads in this version (evaluate and infer read regression models)");
+        }
+        int classes = m.labelNames().size();
+        if (classes < 2) {
+            throw new IllegalArgumentException(c.get(BraggKeys.DATA_SHARDS) + ": the manifest names " + classes
+                    + " label(s) " + m.labelNames() + "; classification needs at least 2 (preprocess with bragg.data.labels)");
+        }
+        Dataset<Row> rows = trainingRows(shards, c);
+        int replicas = c.get(BraggKeys.TRAIN_REPLICAS) == 0 ? spark.sparkContext().defaultParallelism()
+                : c.get(BraggKeys.TRAIN_REPLICAS);
+        ShardPlanner.Plan plan = ShardPlanner.plan(rows.count(), replicas);
+
+        TrainConfig tc = ConfigMapping.train(c, checkpoints);
+        int totalSteps = tc.stepsPerEpoch((int) plan.perRank()) * tc.epochs();
+        ComputationGraphConfiguration conf = ModelMapping.configuration(c, m.sampleShape(), classes);
+        Optimizers.applyAdamW(conf, tc, totalSteps);
+        Map<String, String> provenance = provenance(c, m);
+        ReplicaSpec spec = new ReplicaSpec(conf.toJson(), tc, m.sampleShape(), classes, m.dtype(),
+                c.get(BraggKeys.TRAIN_TRANSPORT), ConfigMapping.collective(c), BuildInfo.version(), provenance);
+
+        TrainDriver.Result r = TrainDriver.run(rows, plan, c.get(BraggKeys.TRAIN_MAX_ATTEMPTS), spec,
+                new ProgressAdapter(progress, tc.epochs(), totalSteps));
+
+        Files.createDirectories(run.dir());
+        writeAtomically(run.model(), ModelFiles.withProvenance(r.modelZip(), provenance, r));
+        c.save(run.config());
+        StringBuilder csv = new StringBuilder(StepMetrics.CSV_HEADER).append('\n');
+        r.metrics().forEach(s -> csv.append(s.csv()).append('\n'));
+        writeAtomically(run.metrics(), csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        long params = ModelFiles.parameterCount(r.modelZip());
+        return new Outcome(run, r, replicas, params, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The shard rows to train on: labelled ones outside the held-out region. */
+    static Dataset<Row> trainingRows(Shards shards, BraggConfig c) {
+        Dataset<Row> rows = shards.rows();
+        double fraction = c.get(BraggKeys.DATA_HOLDOUT);
+        if (fraction > 0) {
+            Holdout h = Holdout.of(shards.manifest(), fraction);
+            rows = rows.filter(functions.not(h.heldOut()));
+            LOG.info("holding out {} for evaluation", h.describe());
+        }
+        // Unlabelled positions (label -1) carry no training signal; infer still maps them.
+        return rows.filter(functions.col("label").geq(0));
+    }
+
+    static String checkpointDir(BraggConfig c, RunFolder run) {
+        String dir = c.get(BraggKeys.TRAIN_CHECKPOINT_DIR);
+        return dir.isEmpty() ? run.checkpoints().toString() : dir;
+    }
+
+    /**
+     * A run folder that already holds a model is not trained over unless bragg.output.overwrite is
+     * set (then its checkpoints go too, or the new run would resume the old one). Checkpoints
+     * without a model are an interrupted run: the new run resumes it.
+     */
+    static void prepare(RunFolder run, BraggConfig c, String checkpoints, Configuration hadoop) throws IOException {
+        if (Files.exists(run.model())) {
+            if (!c.get(BraggKeys.OUTPUT_OVERWRITE)) {
+                throw new IllegalArgumentException(run.model() + " exists: this run folder holds a trained model "
+                        + "(set bragg.output.overwrite=true to train again, or choose another bragg.output.dir)");
+            }
+            org.apache.hadoop.fs.Path ck = new org.apache.hadoop.fs.Path(checkpoints);
+            ck.getFileSystem(hadoop).delete(ck, true);
+            Files.delete(run.model());
+        } else if (!new CheckpointStore(checkpoints, hadoop, 2).steps().isEmpty()) {
+            LOG.info("{} holds checkpoints of an unfinished run: resuming it", checkpoints);
+        }
+    }
+
+    private static Map<String, String> provenance(BraggConfig c, Manifest m) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("bragg.version", BuildInfo.version());
+        p.put("config", c.renderJson());
+        p.put("data.shards", c.get(BraggKeys.DATA_SHARDS));
+        p.put("data.manifest", m.toJson());
+        return p;
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling("_tmp-" + target.getFileName());
+        Files.write(tmp, bytes);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
