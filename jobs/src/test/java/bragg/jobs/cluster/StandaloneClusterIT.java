@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bragg.driver.shards.Manifest;
+import bragg.jobs.infer.Predictions;
+import bragg.jobs.report.MetricsCsv;
+import bragg.jobs.report.RunFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,7 +28,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The application jar on a real multi-process Spark standalone cluster: a Master and two
  * Workers in their own JVMs on 127.0.0.1, each Worker running one 1-core executor, and the
- * jobs submitted with Spark's own SparkSubmit class, as a user would with bin/spark-submit.
+ * jobs submitted with Spark's own SparkSubmit class, as a user would with bin/spark-submit:
+ * generate, preprocess (tasks on both executors), train (one barrier replica per executor).
  * Runs in {@code mvn verify} (failsafe), after the shade plugin built jobs/target/bragg-app.jar.
  * Everything it writes stays in jobs/target/standalone-cluster-it (logs/ has every JVM's output).
  */
@@ -82,6 +87,33 @@ class StandaloneClusterIT {
         TreeMap<String, Long> perExecutor = log.successfulTasksPerExecutor();
         assertEquals(WORKERS, log.executorsAdded().size(), "executors registered: " + log.executorsAdded());
         assertEquals(log.executorsAdded(), perExecutor.keySet(), "every executor ran tasks, successful tasks per executor: " + perExecutor + " (" + log.file() + ")");
+    }
+
+    @Test
+    @Order(2)
+    void trainRunsOneReplicaOnEachExecutorAndSavesTheModel() throws IOException, InterruptedException {
+        Path file = dir.resolve("shards").resolve(Manifest.FILE);
+        assertTrue(Files.isRegularFile(file), "the preprocess test writes the shards train reads: " + file);
+        RunFolder run = new RunFolder(dir.resolve("run"));
+        // A tiny vit on the plain-Java kernel: seconds per step on 1-core executors. 48 training
+        // samples (right quarter held out) over 2 replicas, batches of 4: 6 steps.
+        Submission train = cluster.submit("train", jar, Map.of(), List.of("train",
+                "--set", "bragg.data.shards=" + file.getParent(), "--set", "bragg.data.holdout=0.25",
+                "--set", "bragg.output.dir=" + run.dir(), "--set", "bragg.model.patch=4", "--set", "bragg.model.dim=16",
+                "--set", "bragg.model.heads=2", "--set", "bragg.model.blocks=1", "--set", "bragg.train.replicas=" + WORKERS,
+                "--set", "bragg.train.epochs=1", "--set", "bragg.train.batch-size=4", "--set", "bragg.train.checkpoint-every=3",
+                "--set", "bragg.train.barrier-timeout=120s", "--set", "bragg.kernels.device=java"), JOB_TIMEOUT);
+        assertEquals(0, train.exitCode(), train.outputTail(60));
+
+        ComputationGraph model = Predictions.restore(Files.readAllBytes(run.model()), run.model().toString());
+        assertTrue(model.numParams() > 0, "parameters in " + run.model());
+        assertEquals(6, MetricsCsv.read(run.metrics()).rows(), "metrics.csv rows, one per step");
+
+        EventLog log = train.eventLog();
+        List<EventLog.Task> replicas = log.tasks().stream().filter(t -> t.barrier() && t.successful()).toList();
+        assertEquals(WORKERS, replicas.size(), "successful barrier tasks (replicas): " + replicas);
+        assertEquals(WORKERS, replicas.stream().map(EventLog.Task::executor).distinct().count(),
+                "the replicas ran on different executors: " + replicas);
     }
 
     private static void deleteTree(Path p) throws IOException {
