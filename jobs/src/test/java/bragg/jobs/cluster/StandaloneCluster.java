@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A Spark standalone cluster on 127.0.0.1 made of separate JVMs: one Master and N Workers
@@ -21,8 +22,12 @@ final class StandaloneCluster implements AutoCloseable {
     private static final String DAEMON_HEAP = "-Xmx384m";
     private static final String DRIVER_HEAP = "-Xmx1g";
     private static final String EXECUTOR_MEMORY = "1g";
-    // ND4J's off-heap arrays are outside -Xmx; bounded so two executors fit next to other builds.
-    private static final String EXECUTOR_NATIVE = "-Dorg.bytedeco.javacpp.maxbytes=1G -Dorg.bytedeco.javacpp.maxphysicalbytes=3G";
+    // ND4J's off-heap arrays are outside -Xmx; bounded so the driver and two executors fit next
+    // to other builds.
+    private static final String ND4J_NATIVE = "-Dorg.bytedeco.javacpp.maxbytes=1G -Dorg.bytedeco.javacpp.maxphysicalbytes=3G";
+    // Every JVM here lives for seconds on a small shared machine: the C1 compiler alone and the
+    // serial collector start faster and leave the cores to the work (no C2 or GC thread pools).
+    private static final String QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
     private static final Duration REGISTRATION_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path dir;
@@ -118,7 +123,7 @@ final class StandaloneCluster implements AutoCloseable {
         Path events = Files.createDirectories(dir.resolve("events").resolve(name));
         Map<String, String> all = new LinkedHashMap<>();
         all.put("spark.executor.cores", "1");
-        all.put("spark.executor.extraJavaOptions", String.join(" ", jvmOpens) + " " + EXECUTOR_NATIVE);
+        all.put("spark.executor.extraJavaOptions", String.join(" ", jvmOpens) + " " + QUICK_JVM + " " + ND4J_NATIVE);
         all.put("spark.driver.host", "127.0.0.1");
         all.put("spark.ui.enabled", "false");
         // Tasks start only once every executor is registered, so the work spreads over all of them.
@@ -141,7 +146,9 @@ final class StandaloneCluster implements AutoCloseable {
         args.addAll(appArgs);
         // In client mode the driver is this JVM: its heap and flags are set here, not by
         // spark.driver.memory / spark.driver.extraJavaOptions (those need bin/spark-submit's launcher).
-        try (ChildJvm p = ChildJvm.start("spark-submit " + name, jvm(DRIVER_HEAP), home.classpath(), "org.apache.spark.deploy.SparkSubmit",
+        List<String> driverJvm = jvm(DRIVER_HEAP);
+        driverJvm.addAll(List.of(ND4J_NATIVE.split(" ")));
+        try (ChildJvm p = ChildJvm.start("spark-submit " + name, driverJvm, home.classpath(), "org.apache.spark.deploy.SparkSubmit",
                 args, env(), dir.resolve("logs").resolve("submit-" + name + ".log"))) {
             int code = p.waitFor(timeout);
             return new Submission(name, code, p.log(), events);
@@ -150,6 +157,7 @@ final class StandaloneCluster implements AutoCloseable {
 
     private List<String> jvm(String... more) {
         List<String> a = new ArrayList<>(jvmOpens);
+        a.addAll(List.of(QUICK_JVM.split(" ")));
         a.addAll(List.of(more));
         return a;
     }
@@ -160,10 +168,23 @@ final class StandaloneCluster implements AutoCloseable {
         return env;
     }
 
-    /** Workers first (each takes its executors down with it), then the Master. */
+    /**
+     * Workers first (each takes its executors down with it), then the Master; then the copies
+     * of the application jar in the Workers' work dirs go (one per executor, as big as the jar),
+     * while the executors' stdout/stderr next to them stay for reading.
+     */
     @Override
     public void close() {
         for (int i = daemons.size() - 1; i >= 0; i--) daemons.get(i).close();
         daemons.clear();
+        for (int i = 0; i < workers; i++) {
+            Path work = dir.resolve("worker-" + i);
+            if (!Files.isDirectory(work)) continue;
+            try (Stream<Path> s = Files.walk(work)) {
+                for (Path jar : s.filter(p -> p.toString().endsWith(".jar") && Files.isRegularFile(p)).toList()) Files.delete(jar);
+            } catch (IOException e) {
+                System.err.println("cluster test: could not delete the jar copies under " + work + ": " + e);
+            }
+        }
     }
 }
