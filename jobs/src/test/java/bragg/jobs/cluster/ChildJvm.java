@@ -21,15 +21,16 @@ final class ChildJvm implements AutoCloseable {
     private static final Duration GRACE = Duration.ofSeconds(10);
 
     private final String name;
-    private final Process process;
     private final Path log;
     private final Thread hook;
+    private Process process;   // guarded by this
+    private boolean killed;    // guarded by this: set once, a later start() starts nothing
 
-    private ChildJvm(String name, Process process, Path log) {
+    private ChildJvm(String name, Path log) {
         this.name = name;
-        this.process = process;
         this.log = log;
         this.hook = new Thread(this::killTree, "kill " + name);
+        // Registered before the process exists: during JVM shutdown this throws, and nothing starts.
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -50,7 +51,19 @@ final class ChildJvm implements AutoCloseable {
         Files.writeString(log, String.join(" ", cmd) + "\n\n", StandardCharsets.UTF_8);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
-        return new ChildJvm(name, pb.start(), log);
+        ChildJvm jvm = new ChildJvm(name, log);
+        try {
+            jvm.launch(pb);
+        } catch (IOException | RuntimeException e) {
+            jvm.close();
+            throw e;
+        }
+        return jvm;
+    }
+
+    private synchronized void launch(ProcessBuilder pb) throws IOException {
+        if (killed) throw new IllegalStateException(name + " not started: the test JVM is shutting down");
+        process = pb.start();
     }
 
     String name() {
@@ -99,20 +112,26 @@ final class ChildJvm implements AutoCloseable {
     }
 
     private void killTree() {
+        Process p;
+        synchronized (this) {
+            killed = true;
+            p = process;
+        }
+        if (p == null) return;
         // Children first seen now: once the parent is gone they are re-parented and no longer
         // its descendants.
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        tree.add(process.toHandle());
+        List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+        tree.add(p.toHandle());
         tree.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + GRACE.toNanos();
-        for (ProcessHandle p : tree) {
+        for (ProcessHandle h : tree) {
             long left = deadline - System.nanoTime();
             try {
-                if (left > 0) p.onExit().get(left, TimeUnit.NANOSECONDS);
+                if (left > 0) h.onExit().get(left, TimeUnit.NANOSECONDS);
             } catch (Exception stillRunning) {
                 // forced below
             }
-            if (p.isAlive()) p.destroyForcibly();
+            if (h.isAlive()) h.destroyForcibly();
         }
     }
 }
