@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bragg.driver.shards.Manifest;
+import bragg.jobs.BuildInfo;
 import bragg.jobs.infer.Predictions;
 import bragg.jobs.report.MetricsCsv;
 import bragg.jobs.report.RunFolder;
@@ -54,7 +55,10 @@ class StandaloneClusterIT {
         deleteTree(dir);
         Files.createDirectories(dir);
         SparkHome home = SparkHome.create(dir.resolve("spark-home"), root.resolve("jobs/target/spark-classpath.txt"), root.resolve("conf/log4j2.properties"));
-        cluster = StandaloneCluster.start(dir, home, jar.jvmOpens(), WORKERS);
+        // The Java 17 flags from bragg/build.properties (filtered from the root pom at build time).
+        List<String> opens = BuildInfo.jvmOpens();
+        assertTrue(opens.contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), "jvm.opens in bragg/build.properties: " + opens);
+        cluster = StandaloneCluster.start(dir, home, opens, WORKERS);
     }
 
     @AfterAll
