@@ -48,6 +48,23 @@ class GeneratorsTest {
     }
 
     @Test
+    void stemEmdHdf5HoldsTheSameCountsAsNpy() throws IOException {
+        StemSpec spec = new StemSpec(4, 3, 32, 3, 4000, 2, 0.8, 1.5, 21);
+        new StemGenerator(spec).write(dir.resolve("npy"), 2);
+        new StemGenerator(spec).writeEmd(dir.resolve("emd"), 2);
+        SampleSource h = Sources.open(dir.resolve("emd/scan.h5"), OpenOptions.NONE);
+        assertEquals("hdf5/emd1", h.info().format());
+        assertArrayEquals(new long[]{4, 3, 32, 32}, h.info().shape());
+        assertEquals(List.of("scan_y [pixels]", "scan_x [pixels]", "k_y [pixels]", "k_x [pixels]"), h.info().axes());
+        assertTrue(h.info().metadata().get("filters").contains("deflate"), h.info().metadata().toString());
+        assertArrayEquals(all(Sources.open(dir.resolve("npy/scan.npy"), OpenOptions.NONE)), all(h));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("npy/labels.npy")), Files.readAllBytes(dir.resolve("emd/labels.npy")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new StemGenerator(StemSpec.of(64, 64, 256, 1)).writeEmd(dir.resolve("big"), 1));
+        assertTrue(e.getMessage().contains("512 MB") && e.getMessage().contains("limit is 256 MB"), e.getMessage());
+    }
+
+    @Test
     void stemPatternsHaveBeamDoseBothPhasesAndDescan() throws IOException {
         StemSpec spec = new StemSpec(8, 8, 64, 6, 20000, 6, 0.8, 2, 7);
         StemGenerator g = new StemGenerator(spec);

@@ -230,6 +230,28 @@ class PreprocessJobTest {
         IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> PreprocessJob.run(spark,
                 PreprocessOptions.defaults(g.resolve("scan.npy").toString(), out.toString()).withOpen(OpenOptions.NONE.withShape(new long[]{4, 3, 16, 16}))));
         assertTrue(d.getMessage().contains("declared shape [4, 3, 16, 16]") && d.getMessage().contains("[3, 4, 16, 16]"), d.getMessage());
+        // a truncated .npy: the header's shape needs more bytes than the file has
+        byte[] scan = Files.readAllBytes(g.resolve("scan.npy"));
+        Path cut = dir.resolve("cut.npy");
+        Files.write(cut, java.util.Arrays.copyOf(scan, scan.length - 100));
+        java.io.IOException t = assertThrows(java.io.IOException.class, () -> PreprocessJob.run(spark, PreprocessOptions.defaults(cut.toString(), out.toString())));
+        assertTrue(t.getMessage().contains("cut.npy") && t.getMessage().contains("truncated") && t.getMessage().contains("data from offset 128")
+                && t.getMessage().contains("file has " + (scan.length - 100) + " bytes"), t.getMessage());
+        // a truncated Merlin file: what does not divide into frames
+        Path mib = bragg.driver.io.Fixtures.mib(dir, "run.mib", 4, 16, 16, "U16", 384, 1);
+        byte[] mb = Files.readAllBytes(mib);
+        Files.write(mib, java.util.Arrays.copyOf(mb, mb.length - 7));
+        java.io.IOException tm = assertThrows(java.io.IOException.class, () -> PreprocessJob.run(spark, PreprocessOptions.defaults(mib.toString(), out.toString())));
+        assertTrue(tm.getMessage().contains("run.mib") && tm.getMessage().contains("not a whole number of Merlin frames of 896 bytes")
+                && tm.getMessage().contains("3 frames and 889 bytes left over"), tm.getMessage());
+        // HDF5 magic, then garbage
+        Path junk = dir.resolve("junk.h5");
+        byte[] jb = new byte[4096];
+        System.arraycopy(new byte[]{(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'}, 0, jb, 0, 8);
+        jb[8] = 7;    // superblock version 7 does not exist
+        Files.write(junk, jb);
+        Exception hj = assertThrows(Exception.class, () -> PreprocessJob.run(spark, PreprocessOptions.defaults(junk.toString(), out.toString())));
+        assertTrue(hj.getMessage().contains("junk.h5") && hj.getMessage().contains("not readable as HDF5"), hj.getMessage());
         // options name their field
         IllegalArgumentException o = assertThrows(IllegalArgumentException.class, () -> PreprocessOptions.defaults("a", "b").withBin(3));
         assertTrue(o.getMessage().contains("option bin must be 1, 2 or 4, got 3"), o.getMessage());
