@@ -77,10 +77,18 @@ public final class PatternTransform implements Serializable {
                     clipped++;
                     acc = 0;
                 }
-                out[outOff + oy * ow + ox] = scaleCode == 1 ? (float) Math.log1p(acc) : scaleCode == 2 ? (float) Math.sqrt(acc) : acc;
+                out[outOff + oy * ow + ox] = scaleCode == 1 ? log1p(acc) : scaleCode == 2 ? (float) Math.sqrt(acc) : acc;
             }
         }
         return clipped;
+    }
+
+    /**
+     * log(1 + x) for x >= 0 to float precision. Math.log is a JIT intrinsic, Math.log1p is not
+     * (several times slower); 1 + x in double loses nothing that float keeps once x >= 1e-3.
+     */
+    static float log1p(float x) {
+        return x < 1e-3f ? (float) Math.log1p(x) : (float) Math.log(1.0 + x);
     }
 
     /**

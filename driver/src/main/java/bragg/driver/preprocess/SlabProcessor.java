@@ -91,10 +91,19 @@ final class SlabProcessor implements Serializable {
             float[] p = new float[c * oPlane];
             int clipped = 0;
             if (finite) for (int ch = 0; ch < c; ch++) clipped += transform.apply(raw, s * ss + ch * plane, p, ch * oPlane, scratch);
-            float[] t = targets == null ? new float[0] : java.util.Arrays.copyOfRange(targets, (int) id * targetsPer, (int) (id + 1) * targetsPer);
-            out.add(new Sample(id, position(id, posShape), labels == null ? -1 : labels[(int) id], t, p, finite, clipped));
+            out.add(new Sample(id, position(id, posShape), labels == null ? -1 : labels[(int) id], target(id), p, finite, clipped));
         }
         return out;
+    }
+
+    /** 4dstem: the regression targets of position id (empty when there are none). */
+    float[] target(long id) {
+        return targets == null ? new float[0] : java.util.Arrays.copyOfRange(targets, (int) id * targetsPer, (int) (id + 1) * targetsPer);
+    }
+
+    /** 4dstem: the scan position of sample id. */
+    int[] position(long id) {
+        return position(id, source.info().positionShape());
     }
 
     private static int[] position(long id, long[] shape) {

@@ -137,6 +137,19 @@ class PreprocessJobTest {
             float[] p = PatternCodec.decode((byte[]) r.get(4), "float32");
             for (int j = 0; j < p.length; j++) assertEquals((ref[id][j] - mean) / std, p[j], 1e-4, "sample " + id + " pixel " + j);
         }
+        // bin 2 of uint16 shrinks each pattern below its raw bytes: the file was read once, the
+        // transformed slabs cached on local disk for the write pass
+        assertEquals(1, m.extra().get("raw_reads"));
+        // bin 1 of uint16 doubles it: read twice, with the same result as an independent bin 1
+        PreprocessOptions twice = PreprocessOptions.defaults(g.resolve("scan.npy").toString(), dir.resolve("stem-shards-1").toString())
+                .withSlabSamples(4).withChecksums(false);
+        Manifest m1 = PreprocessJob.run(spark, twice);
+        assertEquals(2, m1.extra().get("raw_reads"));
+        double s1 = 0, q1 = 0;
+        for (float[] f : raw) for (float v : reference(f, k, new int[]{0, 0, k, k}, 1, false)) { s1 += v; q1 += (double) v * v; }
+        double mean1 = s1 / (30 * k * k);
+        assertEquals(mean1, (double) m1.normalization().get("mean"), 1e-9 * mean1);
+        assertEquals(Math.sqrt(q1 / (30 * k * k) - mean1 * mean1), (double) m1.normalization().get("std"), 1e-6);
         // no temporary folder is left next to the output
         try (Stream<Path> l = Files.list(dir)) {
             assertFalse(l.anyMatch(p -> p.getFileName().toString().contains(".tmp-")));
@@ -156,6 +169,7 @@ class PreprocessJobTest {
         assertArrayEquals(new int[]{3, 16, 16}, m.sampleShape());
         assertEquals(3 * 16, m.count());
         assertEquals(List.of("none", "pore", "lack_of_fusion"), m.labelNames());
+        assertEquals(2, m.extra().get("raw_reads"));
         List<Row> rows = ShardReader.read(spark, opt.output()).rows().orderBy("id").collectAsList();
         assertEquals(48, rows.size());
         double max = (double) m.normalization().get("max");
