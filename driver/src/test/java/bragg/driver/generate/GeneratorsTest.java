@@ -90,6 +90,34 @@ class GeneratorsTest {
         }
     }
 
+    @Test
+    void electronByElectronCountsAreIndependentPoissonPerPixel() {
+        float[] img = {0.1f, 0.2f, 0.3f, 0.4f};
+        int trials = 40000;
+        double[] sum = new double[4];
+        double[] sq = new double[4];
+        double cross = 0;
+        int[] out = new int[4];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int t = 0; t < trials; t++) {
+            StemGenerator.count(img, 4, 10, r, out, 0);
+            for (int i = 0; i < 4; i++) {
+                sum[i] += out[i];
+                sq[i] += (double) out[i] * out[i];
+            }
+            cross += (double) out[0] * out[3];
+        }
+        for (int i = 0; i < 4; i++) {
+            double mean = sum[i] / trials;
+            double var = sq[i] / trials - mean * mean;
+            assertEquals(10 * img[i], mean, 0.03 * 10 * img[i] + 0.02, "pixel " + i + " mean");
+            assertEquals(mean, var, 0.05 * mean + 0.03, "pixel " + i + ": Poisson variance equals the mean");
+        }
+        // a fixed electron total would make pixels anti-correlated (multinomial); Poisson splitting does not
+        double cov = cross / trials - (sum[0] / trials) * (sum[3] / trials);
+        assertEquals(0, cov, 0.06, "covariance of pixels 0 and 3");
+    }
+
     /** centre of mass of the pixels above half the maximum (the central beam) */
     static double[] com(float[] v, int off, int k) {
         float max = 0;
