@@ -17,9 +17,11 @@ import java.util.Map;
 
 /**
  * Base of the configuration half of every bragg layer (DL4J splits a layer into a serializable
- * configuration and an implementation). Subclasses hold plain fields (DL4J's Jackson mapper
- * serializes fields), list their parameters as {@link ParamSpec}s, and check the input type the
+ * configuration and an implementation). Subclasses hold plain fields, list their parameters as {@link ParamSpec}s, and check the input type the
  * graph hands them, naming the layer and the sizes in every error.
+ *
+ * <p>Fields are Jackson properties ({@code @JsonProperty}): DL4J writes the configuration JSON
+ * into model zips and checkpoints, and its mapper sees only getters and annotated fields.
  *
  * <p>No input preprocessors: token layers take DL4J's recurrent layout [B, D, T] as is.
  */

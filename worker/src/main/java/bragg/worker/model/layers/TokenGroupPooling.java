@@ -1,6 +1,7 @@
 package bragg.worker.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -13,6 +14,7 @@ import java.util.List;
  * output carries no mask (every group is a whole pattern).
  */
 public class TokenGroupPooling extends BraggLayerConf {
+    @JsonProperty
     private int width, groupSize;
 
     protected TokenGroupPooling() {

@@ -1,6 +1,7 @@
 package bragg.worker.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -15,8 +16,11 @@ public class TokenPooling extends BraggLayerConf {
     /** How tokens are pooled. */
     public enum Mode { CLASS_TOKEN, TOKEN, MEAN }
 
+    @JsonProperty
     private Mode mode;
+    @JsonProperty
     private int width;
+    @JsonProperty
     private int token;
 
     protected TokenPooling() {
