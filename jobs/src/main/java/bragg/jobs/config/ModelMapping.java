@@ -1,5 +1,6 @@
 package bragg.jobs.config;
 
+import bragg.worker.model.PatchModelConfig;
 import bragg.worker.model.ScanConfig;
 import bragg.worker.model.ScanModel;
 import bragg.worker.model.StackConfig;
@@ -41,22 +42,10 @@ public final class ModelMapping {
     /** {@code bragg.model.*} as a {@link VitConfig} for samples of {@code sampleShape}. */
     public static VitConfig vit(BraggConfig c, int[] sampleShape, int outputs) {
         requireImage(sampleShape);
-        VitConfig v = new VitConfig();
+        VitConfig v = shared(new VitConfig(), c, sampleShape, outputs);
         v.channels = sampleShape[0];
-        v.height = sampleShape[1];
-        v.width = sampleShape[2];
-        v.patch = c.get(BraggKeys.MODEL_PATCH);
-        v.dim = c.get(BraggKeys.MODEL_DIM);
-        v.heads = c.get(BraggKeys.MODEL_HEADS);
-        v.blocks = c.get(BraggKeys.MODEL_BLOCKS);
-        v.mlpHidden = c.get(BraggKeys.MODEL_MLP_HIDDEN);
         v.classToken = c.get(BraggKeys.MODEL_CLASS_TOKEN);
-        v.positions = c.get(BraggKeys.MODEL_POSITIONS);
         v.head = c.get(BraggKeys.MODEL_HEAD);
-        v.outputs = outputs;
-        v.learningRate = c.get(BraggKeys.TRAIN_LR);
-        v.seed = c.get(BraggKeys.TRAIN_SEED);
-        v.attentionDevice = c.get(BraggKeys.KERNELS_DEVICE);
         return v.validate();
     }
 
@@ -76,23 +65,11 @@ public final class ModelMapping {
             throw new IllegalArgumentException("config key bragg.model.head = " + c.get(BraggKeys.MODEL_HEAD)
                     + ": the stack model classifies (defect or not); use classification");
         }
-        StackConfig s = new StackConfig();
+        StackConfig s = shared(new StackConfig(), c, sampleShape, outputs);
         s.layersBelow = sampleShape[0] - 1;
-        s.height = sampleShape[1];
-        s.width = sampleShape[2];
-        s.patch = c.get(BraggKeys.MODEL_PATCH);
-        s.dim = c.get(BraggKeys.MODEL_DIM);
-        s.heads = c.get(BraggKeys.MODEL_HEADS);
         s.crossBlocks = c.get(BraggKeys.MODEL_CROSS_BLOCKS);
-        s.blocks = c.get(BraggKeys.MODEL_BLOCKS);
-        s.mlpHidden = c.get(BraggKeys.MODEL_MLP_HIDDEN);
         s.crossAttention = c.get(BraggKeys.MODEL_CROSS_ATTENTION);
-        s.positions = c.get(BraggKeys.MODEL_POSITIONS);
         s.head = "per-layer";
-        s.outputs = outputs;
-        s.learningRate = c.get(BraggKeys.TRAIN_LR);
-        s.seed = c.get(BraggKeys.TRAIN_SEED);
-        s.attentionDevice = c.get(BraggKeys.KERNELS_DEVICE);
         return s.validate();
     }
 
@@ -105,22 +82,27 @@ public final class ModelMapping {
                     + " needs samples of " + window * window + " patterns stacked on the channel axis; the manifest's "
                     + "sample_shape is " + Arrays.toString(sampleShape));
         }
-        ScanConfig s = new ScanConfig();
+        ScanConfig s = shared(new ScanConfig(), c, sampleShape, outputs);
         s.window = window;
-        s.height = sampleShape[1];
-        s.width = sampleShape[2];
-        s.patch = c.get(BraggKeys.MODEL_PATCH);
-        s.dim = c.get(BraggKeys.MODEL_DIM);
-        s.heads = c.get(BraggKeys.MODEL_HEADS);
-        s.blocks = c.get(BraggKeys.MODEL_BLOCKS);
-        s.mlpHidden = c.get(BraggKeys.MODEL_MLP_HIDDEN);
-        s.positions = c.get(BraggKeys.MODEL_POSITIONS);
         s.head = c.get(BraggKeys.MODEL_HEAD);
-        s.outputs = outputs;
-        s.learningRate = c.get(BraggKeys.TRAIN_LR);
-        s.seed = c.get(BraggKeys.TRAIN_SEED);
-        s.attentionDevice = c.get(BraggKeys.KERNELS_DEVICE);
         return s.validate();
+    }
+
+    /** The keys every model kind reads, onto the fields they share; H and W from the manifest. */
+    private static <T extends PatchModelConfig> T shared(T m, BraggConfig c, int[] sampleShape, int outputs) {
+        m.height = sampleShape[1];
+        m.width = sampleShape[2];
+        m.patch = c.get(BraggKeys.MODEL_PATCH);
+        m.dim = c.get(BraggKeys.MODEL_DIM);
+        m.heads = c.get(BraggKeys.MODEL_HEADS);
+        m.blocks = c.get(BraggKeys.MODEL_BLOCKS);
+        m.mlpHidden = c.get(BraggKeys.MODEL_MLP_HIDDEN);
+        m.positions = c.get(BraggKeys.MODEL_POSITIONS);
+        m.outputs = outputs;
+        m.learningRate = c.get(BraggKeys.TRAIN_LR);
+        m.seed = c.get(BraggKeys.TRAIN_SEED);
+        m.attentionDevice = c.get(BraggKeys.KERNELS_DEVICE);
+        return m;
     }
 
     private static void requireImage(int[] sampleShape) {
