@@ -14,10 +14,11 @@ import java.util.stream.IntStream;
  *   forward, dQ pass   (b, h, query tile of TILE rows)   streams K, V tiles
  *   dK/dV pass         (b, h, key tile of TILE rows)     streams Q, dO tiles
  * </pre>
- * Inside a work item every product is a tile-by-tile matrix product ({@link TileGemm}, 4 x 4
- * register blocks): S = Q K^T, O += P V, dP = dO V^T, dQ += dS K, dV += P^T dO, dK += dS^T Q.
- * The streamed tile is copied once per step into per-thread scratch, as rows or transposed,
- * whichever orientation the product reads contiguously, zero-padded to multiples of 4. The
+ * Inside a work item every product is a tile-by-tile matrix product ({@link TileGemm}: SIMD
+ * register blocks with the Vector API when the JVM has it, scalar 4 x 4 blocks otherwise):
+ * S = Q K^T, O += P V, dP = dO V^T, dQ += dS K, dV += P^T dO, dK += dS^T Q. The streamed tile
+ * is copied once per step into per-thread scratch, as rows or transposed, whichever orientation
+ * the product needs, zero-padded to whole SIMD vectors. The
  * softmax uses {@link FastExp} (about 3x cheaper than Math.exp; 10-30% of the forward here).
  *
  * <p>Backward, FlashAttention-2 style: D_i = rowsum(dO_i * O_i) first; dQ by a pass over query
@@ -32,6 +33,8 @@ public final class JavaFlashAttention implements AttentionKernel {
     private static volatile ForkJoinPool sharedPool;
 
     private final ForkJoinPool pool;
+    /** Tile products on SIMD vectors ({@link TileGemm#SIMD_AVAILABLE}) or scalar blocks. */
+    private final boolean simd;
 
     /** Runs on a pool of one thread per available processor, shared by all instances. */
     public JavaFlashAttention() {
@@ -40,10 +43,19 @@ public final class JavaFlashAttention implements AttentionKernel {
 
     /** Runs on the given pool (a Spark task may pass a pool sized to its spark.task.cpus). */
     public JavaFlashAttention(ForkJoinPool pool) {
+        this(pool, TileGemm.SIMD_AVAILABLE);
+    }
+
+    /** As above, with the scalar products forced when {@code simd} is false (tests check both). */
+    JavaFlashAttention(ForkJoinPool pool, boolean simd) {
         if (pool == null) {
             throw new IllegalArgumentException("pool is null");
         }
+        if (simd && !TileGemm.SIMD_AVAILABLE) {
+            throw new IllegalArgumentException("SIMD tile products need the JVM flag --add-modules=jdk.incubator.vector");
+        }
         this.pool = pool;
+        this.simd = simd;
     }
 
     private static ForkJoinPool shared() {
@@ -67,7 +79,7 @@ public final class JavaFlashAttention implements AttentionKernel {
 
     @Override
     public String backend() {
-        return "java (" + pool.getParallelism() + " threads, tile=" + TILE + ")";
+        return "java (" + pool.getParallelism() + " threads, tile=" + TILE + ", " + TileGemm.describe(simd) + ")";
     }
 
     /** Runs body(0..n-1) on the pool and waits; work items write disjoint outputs. */
@@ -94,19 +106,21 @@ public final class JavaFlashAttention implements AttentionKernel {
     }
 
     /**
-     * Per-thread tiles, allocated once per worker thread. Row tiles are [TILE, dh4] with row
-     * stride dh4 (Dh rounded up to 4, zero-padded); transposed tiles are [dh4, TILE].
+     * Per-thread tiles, allocated once per worker thread. Row tiles are [TILE, dhP] with row
+     * stride dhP (Dh rounded up to {@link TileGemm#COLUMNS}, zero-padded); transposed tiles are
+     * [Dh, TILE]. Every product is {@link TileGemm#nn}: its right operand must be the tile whose
+     * rows run along the product's output columns (keys for scores, Dh for outputs).
      */
     private static final class Scratch {
         static final int DH = AttentionShape.MAX_HEAD_DIM;
-        final float[] ownA = new float[TILE * DH];   // [TILE, dh4] q*scale (fwd, dQ) or k*scale (dK/dV)
-        final float[] ownB = new float[TILE * DH];   // [TILE, dh4] dO (dQ) or v (dK/dV)
-        final float[] acc1 = new float[TILE * DH];   // [TILE, dh4] out, dq or dk accumulator
-        final float[] acc2 = new float[TILE * DH];   // [TILE, dh4] dv accumulator
-        final float[] strA = new float[TILE * DH];   // [TILE, dh4] streamed k (fwd, dQ) or q (dK/dV)
-        final float[] strB = new float[TILE * DH];   // [TILE, dh4] streamed v (dQ) or dO (dK/dV)
-        final float[] strAT = new float[DH * TILE];  // [dh4, TILE] streamed k^T (dQ) or q^T (dK/dV)
-        final float[] strBT = new float[DH * TILE];  // [dh4, TILE] streamed v^T (fwd) or dO^T (dK/dV)
+        final float[] ownA = new float[TILE * DH];   // [TILE, dhP] q*scale (fwd, dQ) or k*scale (dK/dV)
+        final float[] ownB = new float[TILE * DH];   // [TILE, dhP] dO (dQ) or v (dK/dV)
+        final float[] acc1 = new float[TILE * DH];   // [TILE, dhP] out, dq or dk accumulator
+        final float[] acc2 = new float[TILE * DH];   // [TILE, dhP] dv accumulator
+        final float[] strA = new float[TILE * DH];   // [TILE, dhP] streamed k (dQ) or q (dK/dV)
+        final float[] strB = new float[TILE * DH];   // [TILE, dhP] streamed v (fwd) or dO (dK/dV)
+        final float[] strAT = new float[DH * TILE];  // [Dh, TILE] streamed k^T (fwd, dQ) or q^T (dK/dV)
+        final float[] strBT = new float[DH * TILE];  // [Dh, TILE] streamed v^T (dQ) or dO^T (dK/dV)
         final float[] s = new float[TILE * TILE];    // [TILE, TILE] scores, then P
         final float[] dp = new float[TILE * TILE];   // [TILE, TILE] dP, then dS
         final float[] m = new float[TILE];           // [TILE] running max (fwd)
@@ -117,41 +131,36 @@ public final class JavaFlashAttention implements AttentionKernel {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** rows [r0, r0+n) of a [*, dh] block at base, times factor, into dst [n4, dh4], zero-padded. */
+    /**
+     * rows [r0, r0+n) of a [*, dh] block at base, times factor, into dst [ceil4(n), dhP],
+     * zero-padded in both directions (padding rows feed the 4-row blocks of a product).
+     */
     private static void loadRows(float[] src, int base, int r0, int n, int dh, float factor, float[] dst) {
-        int dh4 = ceil4(dh), n4 = ceil4(n);
+        int dhP = TileGemm.padColumns(dh), n4 = ceil4(n);
         for (int r = 0; r < n4; r++) {
-            int to = r * dh4;
+            int to = r * dhP;
             if (r < n) {
                 int from = base + (r0 + r) * dh;
                 for (int d = 0; d < dh; d++) {
                     dst[to + d] = src[from + d] * factor;
                 }
-                for (int d = dh; d < dh4; d++) {
-                    dst[to + d] = 0f;
-                }
+                java.util.Arrays.fill(dst, to + dh, to + dhP, 0f);
             } else {
-                java.util.Arrays.fill(dst, to, to + dh4, 0f);
+                java.util.Arrays.fill(dst, to, to + dhP, 0f);
             }
         }
     }
 
-    /** rows [r0, r0+n) of a [*, dh] block at base into dst [dh4, TILE] (transposed), zero-padded. */
+    /** rows [r0, r0+n) of a [*, dh] block at base into dst [dh, TILE] (transposed), zero-padded to padColumns(n). */
     private static void loadTransposed(float[] src, int base, int r0, int n, int dh, float[] dst) {
-        int dh4 = ceil4(dh), n4 = ceil4(n);
-        for (int d = dh; d < dh4; d++) {
-            java.util.Arrays.fill(dst, d * TILE, d * TILE + n4, 0f);
+        int nP = TileGemm.padColumns(n);
+        for (int d = 0; d < dh; d++) {
+            java.util.Arrays.fill(dst, d * TILE + n, d * TILE + nP, 0f);
         }
-        for (int r = 0; r < n4; r++) {
-            if (r < n) {
-                int from = base + (r0 + r) * dh;
-                for (int d = 0; d < dh; d++) {
-                    dst[d * TILE + r] = src[from + d];
-                }
-            } else {
-                for (int d = 0; d < dh; d++) {
-                    dst[d * TILE + r] = 0f;
-                }
+        for (int r = 0; r < n; r++) {
+            int from = base + (r0 + r) * dh;
+            for (int d = 0; d < dh; d++) {
+                dst[d * TILE + r] = src[from + d];
             }
         }
     }
@@ -162,33 +171,33 @@ public final class JavaFlashAttention implements AttentionKernel {
     public void forward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse) {
         AttentionKernel.checkForward(s, q, k, v, out, lse);
         int qTiles = tiles(s.queryLength);
-        parallel(s.batch * s.heads * qTiles, item -> forwardTile(s, item / qTiles, item % qTiles, q, k, v, out, lse));
+        parallel(s.batch * s.heads * qTiles, item -> forwardTile(simd, s, item / qTiles, item % qTiles, q, k, v, out, lse));
     }
 
     /** One (bh, query tile): S = Q K^T per key tile, online softmax, O += P V; out = O / l. */
-    private static void forwardTile(AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v,
+    private static void forwardTile(boolean simd, AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v,
                                     float[] out, float[] lse) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dh4 = ceil4(dh);
+        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
         final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
         final int qBase = bh * lq * dh, kBase = bh * lk * dh;
         final Scratch w = SCRATCH.get();
-        final float[] qs = w.ownA, acc = w.acc1, kt = w.strA, vT = w.strBT, sc = w.s, m = w.m, l = w.l;
+        final float[] qs = w.ownA, acc = w.acc1, kT = w.strAT, vt = w.strB, sc = w.s, m = w.m, l = w.l;
         loadRows(q, qBase, i0, rows, dh, s.scale, qs);
-        java.util.Arrays.fill(acc, 0, rows4 * dh4, 0f);
+        java.util.Arrays.fill(acc, 0, rows4 * dhP, 0f);
         java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(l, 0f);
         final int groupEnd = keyEnd(s, b, i0 + rows - 1);
         for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
-            int n = Math.min(TILE, groupEnd - k0), n4 = ceil4(n);
-            loadRows(k, kBase, k0, n, dh, 1f, kt);
-            loadTransposed(v, kBase, k0, n, dh, vT);
-            TileGemm.nt(qs, 0, dh4, kt, 0, dh4, rows4, n4, dh4, sc, 0, TILE, false); // S [rows4, n4]
+            int n = Math.min(TILE, groupEnd - k0), nP = TileGemm.padColumns(n);
+            loadTransposed(k, kBase, k0, n, dh, kT);
+            loadRows(v, kBase, k0, n, dh, 1f, vt);
+            TileGemm.nn(simd, qs, 0, dhP, kT, 0, TILE, rows4, nP, dh, sc, 0, TILE, false); // S [rows4, nP]
             for (int r = 0; r < rows4; r++) {
                 int row = r * TILE;
                 int jn = r < rows ? Math.max(0, Math.min(n, keyEnd(s, b, i0 + r) - k0)) : 0;
                 if (jn == 0) {
-                    java.util.Arrays.fill(sc, row, row + n4, 0f);
+                    java.util.Arrays.fill(sc, row, row + n, 0f);
                     continue;
                 }
                 float tileMax = Float.NEGATIVE_INFINITY;
@@ -198,7 +207,7 @@ public final class JavaFlashAttention implements AttentionKernel {
                 if (tileMax > m[r]) {
                     float corr = m[r] == Float.NEGATIVE_INFINITY ? 0f : FastExp.exp(m[r] - tileMax);
                     l[r] *= corr;
-                    for (int d = 0, a = r * dh4; d < dh4; d++) {
+                    for (int d = 0, a = r * dhP; d < dhP; d++) {
                         acc[a + d] *= corr;
                     }
                     m[r] = tileMax;
@@ -209,17 +218,17 @@ public final class JavaFlashAttention implements AttentionKernel {
                     sc[row + j] = p;
                     sum += p;
                 }
-                java.util.Arrays.fill(sc, row + jn, row + n4, 0f);
+                java.util.Arrays.fill(sc, row + jn, row + n, 0f);
                 l[r] += sum;
             }
-            TileGemm.nt(sc, 0, TILE, vT, 0, TILE, rows4, dh4, n4, acc, 0, dh4, true); // O += P V
+            TileGemm.nn(simd, sc, 0, TILE, vt, 0, dhP, rows4, dhP, n, acc, 0, dhP, true); // O += P V
         }
         for (int r = 0; r < rows; r++) {
             int to = qBase + (i0 + r) * dh;
             if (l[r] > 0f) {
                 float inv = 1f / l[r];
                 for (int d = 0; d < dh; d++) {
-                    out[to + d] = acc[r * dh4 + d] * inv;
+                    out[to + d] = acc[r * dhP + d] * inv;
                 }
                 lse[bh * lq + i0 + r] = m[r] + (float) Math.log(l[r]);
             } else { // fully masked row
@@ -247,36 +256,36 @@ public final class JavaFlashAttention implements AttentionKernel {
         }
         int qTiles = tiles(s.queryLength), kTiles = tiles(s.keyLength);
         parallel(s.batch * s.heads * qTiles,
-                item -> dqTile(s, item / qTiles, item % qTiles, q, k, v, lse, dOut, dRow, dq));
+                item -> dqTile(simd, s, item / qTiles, item % qTiles, q, k, v, lse, dOut, dRow, dq));
         parallel(s.batch * s.heads * kTiles,
-                item -> dkdvTile(s, item / kTiles, item % kTiles, q, k, v, lse, dOut, dRow, dk, dv));
+                item -> dkdvTile(simd, s, item / kTiles, item % kTiles, q, k, v, lse, dOut, dRow, dk, dv));
     }
 
     /** dQ = scale * dS K for one (bh, query tile), dS = P * (dO V^T - D), over key tiles. */
-    private static void dqTile(AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v, float[] lse,
+    private static void dqTile(boolean simd, AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v, float[] lse,
                                float[] dOut, float[] dRow, float[] dq) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dh4 = ceil4(dh);
+        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
         final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
         final int qBase = bh * lq * dh, kBase = bh * lk * dh;
         final Scratch w = SCRATCH.get();
-        final float[] qs = w.ownA, dOs = w.ownB, acc = w.acc1, kt = w.strA, vt = w.strB, kT = w.strAT;
+        final float[] qs = w.ownA, dOs = w.ownB, acc = w.acc1, kt = w.strA, kT = w.strAT, vT = w.strBT;
         final float[] sc = w.s, dp = w.dp, rowLse = w.rowLse, rowD = w.rowD;
         loadRows(q, qBase, i0, rows, dh, s.scale, qs);
         loadRows(dOut, qBase, i0, rows, dh, 1f, dOs);
-        java.util.Arrays.fill(acc, 0, rows4 * dh4, 0f);
+        java.util.Arrays.fill(acc, 0, rows4 * dhP, 0f);
         for (int r = 0; r < rows; r++) {
             rowLse[r] = lse[bh * lq + i0 + r];
             rowD[r] = dRow[bh * lq + i0 + r];
         }
         final int groupEnd = keyEnd(s, b, i0 + rows - 1);
         for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
-            int n = Math.min(TILE, groupEnd - k0), n4 = ceil4(n);
+            int n = Math.min(TILE, groupEnd - k0), nP = TileGemm.padColumns(n);
             loadRows(k, kBase, k0, n, dh, 1f, kt);
-            loadRows(v, kBase, k0, n, dh, 1f, vt);
             loadTransposed(k, kBase, k0, n, dh, kT);
-            TileGemm.nt(qs, 0, dh4, kt, 0, dh4, rows4, n4, dh4, sc, 0, TILE, false);  // S
-            TileGemm.nt(dOs, 0, dh4, vt, 0, dh4, rows4, n4, dh4, dp, 0, TILE, false); // dP
+            loadTransposed(v, kBase, k0, n, dh, vT);
+            TileGemm.nn(simd, qs, 0, dhP, kT, 0, TILE, rows4, nP, dh, sc, 0, TILE, false);  // S
+            TileGemm.nn(simd, dOs, 0, dhP, vT, 0, TILE, rows4, nP, dh, dp, 0, TILE, false); // dP
             for (int r = 0; r < rows4; r++) {
                 int row = r * TILE;
                 boolean alive = r < rows && rowLse[r] != Float.NEGATIVE_INFINITY;
@@ -285,22 +294,22 @@ public final class JavaFlashAttention implements AttentionKernel {
                 for (int j = 0; j < jn; j++) {
                     dp[row + j] = FastExp.exp(sc[row + j] - lr) * (dp[row + j] - dr); // dS
                 }
-                java.util.Arrays.fill(dp, row + jn, row + n4, 0f);
+                java.util.Arrays.fill(dp, row + jn, row + n, 0f);
             }
-            TileGemm.nt(dp, 0, TILE, kT, 0, TILE, rows4, dh4, n4, acc, 0, dh4, true); // dQ += dS K
+            TileGemm.nn(simd, dp, 0, TILE, kt, 0, dhP, rows4, dhP, n, acc, 0, dhP, true); // dQ += dS K
         }
         for (int r = 0; r < rows; r++) {
             int to = qBase + (i0 + r) * dh;
             for (int d = 0; d < dh; d++) {
-                dq[to + d] = acc[r * dh4 + d] * s.scale;
+                dq[to + d] = acc[r * dhP + d] * s.scale;
             }
         }
     }
 
     /** dV = P^T dO and dK = scale * dS^T Q for one (bh, key tile), over query tiles. */
-    private static void dkdvTile(AttentionShape s, int bh, int kt, float[] q, float[] k, float[] v, float[] lse,
+    private static void dkdvTile(boolean simd, AttentionShape s, int bh, int kt, float[] q, float[] k, float[] v, float[] lse,
                                  float[] dOut, float[] dRow, float[] dk, float[] dv) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dh4 = ceil4(dh);
+        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
         final int j0 = kt * TILE, cols = Math.min(TILE, lk - j0), cols4 = ceil4(cols);
         final int qBase = bh * lq * dh, kBase = bh * lk * dh;
@@ -316,11 +325,11 @@ public final class JavaFlashAttention implements AttentionKernel {
         final float[] pT = w.s, dsT = w.dp, rowLse = w.rowLse, rowD = w.rowD;
         loadRows(k, kBase, j0, cols, dh, s.scale, ks);
         loadRows(v, kBase, j0, cols, dh, 1f, vs);
-        java.util.Arrays.fill(dkAcc, 0, cols4 * dh4, 0f);
-        java.util.Arrays.fill(dvAcc, 0, cols4 * dh4, 0f);
+        java.util.Arrays.fill(dkAcc, 0, cols4 * dhP, 0f);
+        java.util.Arrays.fill(dvAcc, 0, cols4 * dhP, 0f);
         // causal: query i sees key j only when i >= j, so queries before j0 contribute nothing
         for (int i0 = s.causal ? j0 : 0; i0 < lq; i0 += TILE) {
-            int n = Math.min(TILE, lq - i0), n4 = ceil4(n);
+            int n = Math.min(TILE, lq - i0), nP = TileGemm.padColumns(n);
             loadRows(q, qBase, i0, n, dh, 1f, qt);
             loadRows(dOut, qBase, i0, n, dh, 1f, dOt);
             loadTransposed(q, qBase, i0, n, dh, qT);
@@ -329,13 +338,13 @@ public final class JavaFlashAttention implements AttentionKernel {
                 rowLse[ii] = lse[bh * lq + i0 + ii];
                 rowD[ii] = dRow[bh * lq + i0 + ii];
             }
-            TileGemm.nt(ks, 0, dh4, qt, 0, dh4, cols4, n4, dh4, pT, 0, TILE, false);   // S^T
-            TileGemm.nt(vs, 0, dh4, dOt, 0, dh4, cols4, n4, dh4, dsT, 0, TILE, false); // dP^T
+            TileGemm.nn(simd, ks, 0, dhP, qT, 0, TILE, cols4, nP, dh, pT, 0, TILE, false);   // S^T
+            TileGemm.nn(simd, vs, 0, dhP, dOT, 0, TILE, cols4, nP, dh, dsT, 0, TILE, false); // dP^T
             for (int c = 0; c < cols4; c++) {
                 int row = c * TILE, j = j0 + c;
                 if (c >= cols || j >= valid) {
-                    java.util.Arrays.fill(pT, row, row + n4, 0f);
-                    java.util.Arrays.fill(dsT, row, row + n4, 0f);
+                    java.util.Arrays.fill(pT, row, row + n, 0f);
+                    java.util.Arrays.fill(dsT, row, row + n, 0f);
                     continue;
                 }
                 int first = s.causal ? Math.max(0, Math.min(n, j - i0)) : 0; // first query that sees key j
@@ -348,18 +357,16 @@ public final class JavaFlashAttention implements AttentionKernel {
                     pT[row + ii] = p;
                     dsT[row + ii] = p * (dsT[row + ii] - rowD[ii]);
                 }
-                java.util.Arrays.fill(pT, row + n, row + n4, 0f);
-                java.util.Arrays.fill(dsT, row + n, row + n4, 0f);
             }
-            TileGemm.nt(pT, 0, TILE, dOT, 0, TILE, cols4, dh4, n4, dvAcc, 0, dh4, true); // dV += P^T dO
-            TileGemm.nt(dsT, 0, TILE, qT, 0, TILE, cols4, dh4, n4, dkAcc, 0, dh4, true); // dK += dS^T Q
+            TileGemm.nn(simd, pT, 0, TILE, dOt, 0, dhP, cols4, dhP, n, dvAcc, 0, dhP, true); // dV += P^T dO
+            TileGemm.nn(simd, dsT, 0, TILE, qt, 0, dhP, cols4, dhP, n, dkAcc, 0, dhP, true); // dK += dS^T Q
         }
         for (int c = 0; c < cols; c++) {
             int to = kBase + (j0 + c) * dh;
             boolean padded = j0 + c >= valid;
             for (int d = 0; d < dh; d++) {
-                dk[to + d] = padded ? 0f : dkAcc[c * dh4 + d] * s.scale;
-                dv[to + d] = padded ? 0f : dvAcc[c * dh4 + d];
+                dk[to + d] = padded ? 0f : dkAcc[c * dhP + d] * s.scale;
+                dv[to + d] = padded ? 0f : dvAcc[c * dhP + d];
             }
         }
     }
