@@ -51,7 +51,29 @@ final class AttentionCheck {
                         .keyLengths(new int[] {0, 64}).build(),
                 // one query against many keys, padding mid-tile, non-default scale
                 AttentionShape.builder().batch(1).heads(4).queryLength(1).keyLength(257).headDim(64)
-                        .keyLengths(new int[] {200}).scale(0.3f).build());
+                        .keyLengths(new int[] {200}).scale(0.3f).build(),
+                // Dh = 7: not a multiple of 4 or of a SIMD vector; cross-attention with padding
+                AttentionShape.builder().batch(3).heads(2).queryLength(5).keyLength(67).headDim(7)
+                        .keyLengths(new int[] {0, 67, 3}).build(),
+                // Dh = 24, causal, L = 100 (a tile and a part)
+                AttentionShape.builder().batch(1).heads(2).queryLength(100).keyLength(100).headDim(24).causal(true)
+                        .build(),
+                // four batch items one below the tile, causal, fully masked and single-key items
+                AttentionShape.builder().batch(4).heads(1).queryLength(63).keyLength(63).headDim(64).causal(true)
+                        .keyLengths(new int[] {63, 0, 1, 31}).build(),
+                // more queries than keys, a fully masked item, Dh = 32
+                AttentionShape.builder().batch(2).heads(1).queryLength(130).keyLength(3).headDim(32)
+                        .keyLengths(new int[] {3, 0}).build(),
+                // Dh = 128, causal, L = 1
+                AttentionShape.builder().batch(2).heads(2).queryLength(1).keyLength(1).headDim(128).causal(true)
+                        .build(),
+                // Lq one past the tile, Lk exactly one tile, odd H, Dh = 16
+                AttentionShape.builder().batch(1).heads(5).queryLength(65).keyLength(64).headDim(16).build(),
+                // Dh = 32 self-attention over three tiles and a part, no mask
+                AttentionShape.builder().batch(1).heads(1).queryLength(200).keyLength(200).headDim(32).build(),
+                // Dh = 128 cross-attention, padding inside the second key tile
+                AttentionShape.builder().batch(2).heads(1).queryLength(19).keyLength(150).headDim(128)
+                        .keyLengths(new int[] {150, 77}).build());
     }
 
     /** Inputs of one run, from a seed. */
