@@ -3,6 +3,7 @@ package bragg.jobs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 
@@ -15,6 +16,19 @@ public final class BuildInfo {
 
     public static String version() {
         return PROPS.getProperty("version", "unknown");
+    }
+
+    /**
+     * The JVM flags bragg needs (root pom property bragg.jvm.opens, filtered into the jar): for
+     * child JVMs a job starts itself. Throws when the jar was built without them.
+     */
+    public static List<String> jvmFlags() {
+        String flags = PROPS.getProperty("jvm.opens", "").trim();
+        if (flags.isEmpty() || flags.contains("${")) {
+            throw new IllegalStateException("/bragg/build.properties has no filtered jvm.opens (found '" + flags
+                    + "'); rebuild the jar with Maven");
+        }
+        return List.of(flags.split("\\s+"));
     }
 
     private static Properties load() {

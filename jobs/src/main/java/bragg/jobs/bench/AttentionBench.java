@@ -1,5 +1,6 @@
 package bragg.jobs.bench;
 
+import bragg.jobs.BuildInfo;
 import bragg.kernels.AttentionKernel;
 import bragg.kernels.AttentionKernels;
 import bragg.kernels.AttentionShape;
@@ -27,11 +28,12 @@ import java.util.concurrent.TimeUnit;
  * <p>FLOP convention (FlashAttention's): forward 4*B*H*Lq*Lk*Dh, backward 2.5 times that; masks
  * ignored. Every time is the median of {@code --reps} runs after {@code --warmup} runs.
  *
- * <p>max_L: the largest L in {4096, ..., 65536} (B=1, H=1, Dh=64) whose forward + backward fits a
- * 4 GiB budget. Materialized: measured, each L in a child JVM with -Xmx4g and ND4J's
- * javacpp maxbytes=4g, stopping at the first failure. Flash: analytic, from the buffers the kernel
- * needs (8 [L, Dh] tensors and 2 [L] rows, doubled for an OpenCL device's copies); running flash at
- * L=65536 would take tens of minutes on a CPU, and its memory has no L x L term to discover.
+ * <p>max_L: the largest L in {4096, ..., 65536} (B=1, H=1, Dh=64) whose forward + backward
+ * completes within a 4 GiB budget on the whole process's resident memory (heap, ND4J off-heap,
+ * everything: {@link ResidentBudget} halts a probe that goes over). Each probe is a child JVM:
+ * materialized ({@link MaterializedProbe}) ascending until the first failure, flash
+ * ({@link FlashProbe}, on the best backend) descending until the first success (memory grows
+ * with L, so a success bounds every smaller L).
  */
 @Command(name = "attention", mixinStandardHelpOptions = true,
         description = "Flash attention kernels vs ND4J sgemm and vs materialized attention; table, then a JSON line.")
@@ -48,7 +50,7 @@ public final class AttentionBench implements Runnable {
     @Option(names = "--long-reps", description = "timed repetitions at L=2048 (default ${DEFAULT-VALUE})")
     int longReps = 3;
 
-    @Option(names = "--skip-max-l", description = "skip the child-JVM max_L_materialized measurement")
+    @Option(names = "--skip-max-l", description = "skip the child-JVM max_L measurements (reported as -1)")
     boolean skipMaxL;
 
     @Override
@@ -60,13 +62,15 @@ public final class AttentionBench implements Runnable {
         System.out.println("bench attention: FLOP convention forward = 4*B*H*Lq*Lk*Dh, backward = 2.5 x forward"
                 + " (FlashAttention's); times are medians of " + reps + " runs after " + warmup + " warm-up runs");
         System.out.println("OpenCL devices: " + AttentionKernels.listOpenClDevices());
+        String loadStart = loadAverage();
+        System.out.println("load average (1, 5, 15 min) at start: " + loadStart
+                + " (other work on this machine slows every row alike; the ratios are side by side)");
 
         // 1. the practical limit: ND4J sgemm, n = 2048
         double sgemm = sgemmGflops(2048);
-        System.out.printf(Locale.ROOT, "%n%-58s %10s %10s %12s %8s%n", "what", "fwd ms", "bwd ms", "fwd+bwd GF/s",
-                "/sgemm");
-        System.out.printf(Locale.ROOT, "%-58s %10s %10s %12.1f %8.2f%n", "ND4J sgemm n=2048 (2n^3 flops)", "-", "-",
-                sgemm, 1.0);
+        System.out.printf(Locale.ROOT, "%n" + ROW_TEXT, "what", "fwd ms", "bwd ms", "fwd+bwd GF/s", "/sgemm");
+        System.out.printf(Locale.ROOT, "%-" + WHAT + "s %10s %10s %12.1f %8.3f%n", "ND4J sgemm n=2048 (2n^3 flops)",
+                "-", "-", sgemm, 1.0);
 
         // 2. every backend at B=1, H=8, L=1024, Dh=64
         AttentionShape main = AttentionShape.self(1, 8, 1024, 64);
@@ -76,9 +80,7 @@ public final class AttentionBench implements Runnable {
             try (AttentionKernel kernel = AttentionKernels.open(name)) {
                 double[] t = timeFlash(kernel, main, reps);
                 double gflops = (main.forwardFlops() + main.backwardFlops()) / (t[0] + t[1]) / 1e9;
-                System.out.printf(Locale.ROOT, "%-58s %10.1f %10.1f %12.1f %8.3f%n",
-                        trim("flash " + kernel.backend() + " L=1024 H=8"), t[0] * 1e3, t[1] * 1e3, gflops,
-                        gflops / sgemm);
+                row("flash L=1024 H=8 " + kernel.backend(), t, gflops, sgemm);
                 if (gflops > bestGflops) {
                     bestGflops = gflops;
                     best = name;
@@ -94,35 +96,54 @@ public final class AttentionBench implements Runnable {
             bestBackend = kernel.backend();
             double[] t = timeFlash(kernel, longShape, longReps);
             flashLong = t[0] + t[1];
-            System.out.printf(Locale.ROOT, "%-58s %10.1f %10.1f %12.1f %8.3f%n",
-                    trim("flash " + kernel.backend() + " L=2048 H=8"), t[0] * 1e3, t[1] * 1e3,
-                    (longShape.forwardFlops() + longShape.backwardFlops()) / flashLong / 1e9,
-                    (longShape.forwardFlops() + longShape.backwardFlops()) / flashLong / 1e9 / sgemm);
+            row("flash L=2048 H=8 " + kernel.backend(), t,
+                    (longShape.forwardFlops() + longShape.backwardFlops()) / flashLong / 1e9, sgemm);
         }
         double[] m = timeMaterialized(longShape, longReps);
         double materializedLong = m[0] + m[1];
-        double matGflops = (longShape.forwardFlops() + longShape.backwardFlops()) / materializedLong / 1e9;
-        System.out.printf(Locale.ROOT, "%-58s %10.1f %10.1f %12.1f %8.3f%n",
-                "materialized ND4J (gemm, softmax, gemm) L=2048 H=8", m[0] * 1e3, m[1] * 1e3, matGflops,
-                matGflops / sgemm);
+        row("materialized ND4J L=2048 H=8 (gemm, softmax, gemm + backward)", m,
+                (longShape.forwardFlops() + longShape.backwardFlops()) / materializedLong / 1e9, sgemm);
         double speedup = materializedLong / flashLong;
 
-        // 4. longest L within the 4 GiB budget
-        int maxFlash = maxLFlashAnalytic(best.startsWith("opencl"));
-        int maxMaterialized = skipMaxL ? -1 : maxLMaterializedMeasured();
+        // 4. longest L within the 4 GiB budget, each in a child JVM
         System.out.println();
-        System.out.printf(Locale.ROOT, "max L within 4 GiB (B=1, H=1, Dh=64): flash %d (analytic: %s at L=65536), "
-                        + "materialized %s (measured in child JVMs, -Xmx4g, ND4J maxbytes=4g; analytic %d)%n",
-                maxFlash, mib(flashBytes(65536, best.startsWith("opencl"))),
-                maxMaterialized < 0 ? "skipped" : String.valueOf(maxMaterialized), maxLMaterializedAnalytic());
+        int maxMaterialized = -1;
+        int maxFlash = -1;
+        if (!skipMaxL) {
+            for (int l : MAX_L_CANDIDATES) { // ascending: the first failure ends it
+                if (!probe("materialized", MaterializedProbe.class, l)) {
+                    break;
+                }
+                maxMaterialized = l;
+            }
+            for (int i = MAX_L_CANDIDATES.length - 1; i >= 0 && maxFlash < 0; i--) { // descending
+                if (probe("flash " + best, FlashProbe.class, MAX_L_CANDIDATES[i], best)) {
+                    maxFlash = MAX_L_CANDIDATES[i];
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "max L within %d MiB resident (B=1, H=1, Dh=64): flash %s, materialized %s%n",
+                BUDGET_BYTES >> 20, skipMaxL ? "skipped" : String.valueOf(maxFlash),
+                skipMaxL ? "skipped" : String.valueOf(maxMaterialized));
 
+        String loadEnd = loadAverage();
+        System.out.println("load average (1, 5, 15 min) at end: " + loadEnd);
         double ratio = bestGflops / sgemm;
         System.out.printf(Locale.ROOT, "{\"sgemm_gflops\": %.2f, \"flash_fwd_bwd_gflops\": %.2f, "
                         + "\"ratio_flash_to_sgemm\": %.3f, \"speedup_vs_materialized_L2048\": %.3f, "
                         + "\"max_L_flash\": %d, \"max_L_materialized\": %d, \"backend\": \"%s\", "
                         + "\"flop_convention\": \"fwd 4*B*H*Lq*Lk*Dh, bwd 2.5x fwd\", "
-                        + "\"max_L_method\": \"flash analytic, materialized measured in child JVMs (4 GiB)\"}%n",
-                sgemm, bestGflops, ratio, speedup, maxFlash, maxMaterialized, json(bestBackend));
+                        + "\"max_L_method\": \"fwd+bwd completed in a child JVM, resident <= 4 GiB\", "
+                        + "\"load_avg_start\": \"%s\", \"load_avg_end\": \"%s\"}%n",
+                sgemm, bestGflops, ratio, speedup, maxFlash, maxMaterialized, json(bestBackend), loadStart, loadEnd);
+    }
+
+    private static final int WHAT = 78;
+    private static final String ROW_TEXT = "%-" + WHAT + "s %10s %10s %12s %8s%n";
+
+    private static void row(String what, double[] fwdBwdSeconds, double gflops, double sgemm) {
+        System.out.printf(Locale.ROOT, "%-" + WHAT + "s %10.1f %10.1f %12.1f %8.3f%n", trim(what),
+                fwdBwdSeconds[0] * 1e3, fwdBwdSeconds[1] * 1e3, gflops, gflops / sgemm);
     }
 
     /** java, then every OpenCL CPU and GPU device, as AttentionKernels.open names them. */
@@ -196,71 +217,52 @@ public final class AttentionBench implements Runnable {
         return n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
     }
 
-    /** Bytes flash attention needs at B=1, H=1, Dh=64: q, k, v, out, dOut, dq, dk, dv and lse, D. */
-    static long flashBytes(long length, boolean openCl) {
-        long host = (8L * length * 64 + 2L * length) * Float.BYTES;
-        return openCl ? 2 * host : host; // an OpenCL device keeps its own copy of every buffer
-    }
-
-    static int maxLFlashAnalytic(boolean openCl) {
-        int best = -1;
-        for (int l : MAX_L_CANDIDATES) {
-            if (flashBytes(l, openCl) <= BUDGET_BYTES) {
-                best = l;
-            }
-        }
-        return best;
-    }
-
-    /** Materialized: the same O(L) buffers plus LIVE_SCORE_MATRICES L x L floats. */
-    static int maxLMaterializedAnalytic() {
-        int best = -1;
-        for (int l : MAX_L_CANDIDATES) {
-            long bytes = flashBytes(l, false)
-                    + (long) MaterializedAttention.LIVE_SCORE_MATRICES * l * (long) l * Float.BYTES;
-            if (bytes <= BUDGET_BYTES) {
-                best = l;
-            }
-        }
-        return best;
-    }
-
-    /** Runs MaterializedProbe in a child JVM per L, ascending, until one fails. */
-    private static int maxLMaterializedMeasured() {
+    /**
+     * Runs {@code main} of {@code probe} in a child JVM with bragg's JVM flags and {@code L},
+     * the budget and {@code extra} as arguments; true when it completed (exit 0).
+     */
+    private static boolean probe(String what, Class<?> probe, int length, String... extra) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("java.class.path");
-        int best = -1;
-        for (int l : MAX_L_CANDIDATES) {
-            List<String> cmd = List.of(java, "-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=4g",
-                    "-Dorg.bytedeco.javacpp.maxphysicalbytes=12g", "-cp", cp, MaterializedProbe.class.getName(),
-                    String.valueOf(l));
-            String outcome;
-            boolean ok;
-            try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-                StringBuilder text = new StringBuilder();
-                try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = br.readLine()) != null) {
-                        text.append(line).append('\n');
-                    }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(BuildInfo.jvmFlags());
+        cmd.add("-Xmx3g"); // the heap cannot take the whole budget; the resident-set watchdog is the limit
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), probe.getName(), String.valueOf(length),
+                String.valueOf(BUDGET_BYTES)));
+        cmd.addAll(Arrays.asList(extra));
+        String outcome;
+        boolean ok;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+            StringBuilder text = new StringBuilder();
+            try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = br.readLine()) != null) {
+                    text.append(line).append('\n');
                 }
-                boolean done = p.waitFor(600, TimeUnit.SECONDS);
-                ok = done && p.exitValue() == 0;
-                outcome = ok ? lastLine(text.toString()) : "failed: " + firstCause(text.toString());
-            } catch (Exception e) {
-                ok = false;
-                outcome = "could not start the child JVM: " + e;
             }
-            System.out.printf(Locale.ROOT, "  materialized L=%d in a 4 GiB child JVM: %s%n", l, outcome);
-            if (!ok) {
-                break;
-            }
-            best = l;
+            boolean done = p.waitFor(600, TimeUnit.SECONDS);
+            ok = done && p.exitValue() == 0;
+            outcome = ok ? lastLine(text.toString()) : "failed (exit " + (done ? p.exitValue() : "timeout") + "): "
+                    + firstCause(text.toString());
+        } catch (Exception e) {
+            ok = false;
+            outcome = "could not start the child JVM: " + e;
         }
-        return best;
+        System.out.printf(Locale.ROOT, "  %s L=%d in a child JVM: %s%n", what, length, outcome);
+        return ok;
+    }
+
+    /** The first three fields of /proc/loadavg, or "unknown" off Linux. */
+    private static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String lastLine(String text) {
@@ -273,14 +275,14 @@ public final class AttentionBench implements Runnable {
         for (String line : text.split("\n")) {
             String l = line.toLowerCase(Locale.ROOT);
             if (l.contains("outofmemory") || l.contains("cannot allocate") || l.contains("exception")
-                    || l.contains("error")) {
+                    || l.contains("error") || l.startsWith("failed")) {
                 return line.trim().length() > 200 ? line.trim().substring(0, 200) : line.trim();
             }
         }
         return lastLine(text);
     }
 
-    private static float[] random(SplittableRandom r, int n) {
+    static float[] random(SplittableRandom r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
             a[i] = (float) (r.nextDouble() * 2 - 1);
@@ -289,11 +291,7 @@ public final class AttentionBench implements Runnable {
     }
 
     private static String trim(String s) {
-        return s.length() > 58 ? s.substring(0, 58) : s;
-    }
-
-    private static String mib(long bytes) {
-        return String.format(Locale.ROOT, "%.0f MiB", bytes / (1024.0 * 1024.0));
+        return s.length() > WHAT ? s.substring(0, WHAT) : s;
     }
 
     private static String json(String s) {
