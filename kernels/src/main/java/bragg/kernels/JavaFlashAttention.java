@@ -17,9 +17,10 @@ import java.util.stream.IntStream;
  * Inside a work item every product is a tile-by-tile matrix product ({@link TileGemm}: SIMD
  * register blocks with the Vector API when the JVM has it, scalar 4 x 4 blocks otherwise):
  * S = Q K^T, O += P V, dP = dO V^T, dQ += dS K, dV += P^T dO, dK += dS^T Q. The streamed tile
- * is copied once per step into per-thread scratch, as rows or transposed, whichever orientation
- * the product needs, zero-padded to whole SIMD vectors. The
- * softmax uses {@link FastExp} (about 3x cheaper than Math.exp; 10-30% of the forward here).
+ * (K, V or Q, dO) is laid out once per call as rows and transposed ({@code Streamed}), so the
+ * products read it in place; the work item's own rows are copied into per-thread scratch,
+ * zero-padded to whole SIMD vectors. The softmax steps between the products are {@link SoftmaxRows} (SIMD or scalar, with
+ * {@link FastExp}'s exp, about 3x cheaper than Math.exp).
  *
  * <p>Backward, FlashAttention-2 style: D_i = rowsum(dO_i * O_i) first; dQ by a pass over query
  * tiles with an inner loop over keys; dK and dV by a pass over key tiles with an inner loop over
@@ -106,10 +107,8 @@ public final class JavaFlashAttention implements AttentionKernel {
     }
 
     /**
-     * Per-thread tiles, allocated once per worker thread. Row tiles are [TILE, dhP] with row
-     * stride dhP (Dh rounded up to {@link TileGemm#COLUMNS}, zero-padded); transposed tiles are
-     * [Dh, TILE]. Every product is {@link TileGemm#nn}: its right operand must be the tile whose
-     * rows run along the product's output columns (keys for scores, Dh for outputs).
+     * Per-thread tiles of the work item's own rows, allocated once per worker thread: [TILE, dhP]
+     * with row stride dhP (Dh rounded up to {@link TileGemm#COLUMNS}, zero-padded).
      */
     private static final class Scratch {
         static final int DH = AttentionShape.MAX_HEAD_DIM;
@@ -117,10 +116,6 @@ public final class JavaFlashAttention implements AttentionKernel {
         final float[] ownB = new float[TILE * DH];   // [TILE, dhP] dO (dQ) or v (dK/dV)
         final float[] acc1 = new float[TILE * DH];   // [TILE, dhP] out, dq or dk accumulator
         final float[] acc2 = new float[TILE * DH];   // [TILE, dhP] dv accumulator
-        final float[] strA = new float[TILE * DH];   // [TILE, dhP] streamed k (dQ) or q (dK/dV)
-        final float[] strB = new float[TILE * DH];   // [TILE, dhP] streamed v (fwd) or dO (dK/dV)
-        final float[] strAT = new float[DH * TILE];  // [Dh, TILE] streamed k^T (fwd, dQ) or q^T (dK/dV)
-        final float[] strBT = new float[DH * TILE];  // [Dh, TILE] streamed v^T (dQ) or dO^T (dK/dV)
         final float[] s = new float[TILE * TILE];    // [TILE, TILE] scores, then P
         final float[] dp = new float[TILE * TILE];   // [TILE, TILE] dP, then dS
         final float[] m = new float[TILE];           // [TILE] running max (fwd)
@@ -151,17 +146,63 @@ public final class JavaFlashAttention implements AttentionKernel {
         }
     }
 
-    /** rows [r0, r0+n) of a [*, dh] block at base into dst [dh, TILE] (transposed), zero-padded to padColumns(n). */
-    private static void loadTransposed(float[] src, int base, int r0, int n, int dh, float[] dst) {
-        int nP = TileGemm.padColumns(n);
-        for (int d = 0; d < dh; d++) {
-            java.util.Arrays.fill(dst, d * TILE + n, d * TILE + nP, 0f);
-        }
-        for (int r = 0; r < n; r++) {
-            int from = base + (r0 + r) * dh;
-            for (int d = 0; d < dh; d++) {
-                dst[d * TILE + r] = src[from + d];
+    /**
+     * The streamed side of a pass (K, V for the forward and dQ; Q, dO for dK/dV), laid out once
+     * per call the way the tile products read it, so that no tile is copied per step:
+     * <pre>
+     *   rows [B*H, len, dhP]   the caller's array itself when dh == dhP, else a zero-padded copy
+     *   t    [B*H, dh, lenP]   transposed, lenP = len rounded up to COLUMNS, zero-padded
+     * </pre>
+     * O(len * Dh) floats each: no len x len term.
+     */
+    private final class Streamed {
+        final float[] rows;
+        final float[] t;
+        final int len;
+        final int lenP;
+        final int dh;
+        final int dhP;
+
+        Streamed(float[] src, int bhCount, int len, int dh, boolean transposed) {
+            this.len = len;
+            this.lenP = TileGemm.padColumns(len);
+            this.dh = dh;
+            this.dhP = TileGemm.padColumns(dh);
+            if (dhP == dh) {
+                rows = src;
+            } else {
+                float[] padded = new float[bhCount * len * dhP];
+                parallel(bhCount, bh -> {
+                    for (int r = bh * len; r < (bh + 1) * len; r++) {
+                        System.arraycopy(src, r * dh, padded, r * dhP, dh);
+                    }
+                });
+                rows = padded;
             }
+            if (transposed) {
+                float[] tr = new float[bhCount * dh * lenP];
+                parallel(bhCount, bh -> {
+                    int from = bh * len * dh, to = bh * dh * lenP;
+                    for (int r = 0; r < len; r++) {
+                        for (int d = 0; d < dh; d++) {
+                            tr[to + d * lenP + r] = src[from + r * dh + d];
+                        }
+                    }
+                });
+                t = tr;
+            } else {
+                t = null;
+            }
+        }
+
+        /** Offset of row r0 of head bh in {@link #rows} (row stride dhP). */
+        int rowsAt(int bh, int r0) {
+            return (bh * len + r0) * dhP;
+        }
+
+        /** Offset of column r0 of head bh in {@link #t} (row stride lenP). */
+        int tAt(int bh, int r0) {
+            return bh * dh * lenP + r0;
         }
     }
 
@@ -170,19 +211,21 @@ public final class JavaFlashAttention implements AttentionKernel {
     @Override
     public void forward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse) {
         AttentionKernel.checkForward(s, q, k, v, out, lse);
-        int qTiles = tiles(s.queryLength);
-        parallel(s.batch * s.heads * qTiles, item -> forwardTile(simd, s, item / qTiles, item % qTiles, q, k, v, out, lse));
+        int bhCount = s.batch * s.heads, qTiles = tiles(s.queryLength);
+        Streamed kS = new Streamed(k, bhCount, s.keyLength, s.headDim, true);
+        Streamed vS = new Streamed(v, bhCount, s.keyLength, s.headDim, false);
+        parallel(bhCount * qTiles, item -> forwardTile(simd, s, item / qTiles, item % qTiles, q, kS, vS, out, lse));
     }
 
     /** One (bh, query tile): S = Q K^T per key tile, online softmax, O += P V; out = O / l. */
-    private static void forwardTile(boolean simd, AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v,
-                                    float[] out, float[] lse) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
+    private static void forwardTile(boolean simd, AttentionShape s, int bh, int qt, float[] q, Streamed kS,
+                                    Streamed vS, float[] out, float[] lse) {
+        final int lq = s.queryLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
         final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
-        final int qBase = bh * lq * dh, kBase = bh * lk * dh;
+        final int qBase = bh * lq * dh;
         final Scratch w = SCRATCH.get();
-        final float[] qs = w.ownA, acc = w.acc1, kT = w.strAT, vt = w.strB, sc = w.s, m = w.m, l = w.l;
+        final float[] qs = w.ownA, acc = w.acc1, sc = w.s, m = w.m, l = w.l;
         loadRows(q, qBase, i0, rows, dh, s.scale, qs);
         java.util.Arrays.fill(acc, 0, rows4 * dhP, 0f);
         java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
@@ -190,9 +233,7 @@ public final class JavaFlashAttention implements AttentionKernel {
         final int groupEnd = keyEnd(s, b, i0 + rows - 1);
         for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
             int n = Math.min(TILE, groupEnd - k0), nP = TileGemm.padColumns(n);
-            loadTransposed(k, kBase, k0, n, dh, kT);
-            loadRows(v, kBase, k0, n, dh, 1f, vt);
-            TileGemm.nn(simd, qs, 0, dhP, kT, 0, TILE, rows4, nP, dh, sc, 0, TILE, false); // S [rows4, nP]
+            TileGemm.nn(simd, qs, 0, dhP, kS.t, kS.tAt(bh, k0), kS.lenP, rows4, nP, dh, sc, 0, TILE, false); // S
             for (int r = 0; r < rows4; r++) {
                 int row = r * TILE;
                 int jn = r < rows ? Math.max(0, Math.min(n, keyEnd(s, b, i0 + r) - k0)) : 0;
@@ -200,10 +241,7 @@ public final class JavaFlashAttention implements AttentionKernel {
                     java.util.Arrays.fill(sc, row, row + n, 0f);
                     continue;
                 }
-                float tileMax = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < jn; j++) {
-                    tileMax = Math.max(tileMax, sc[row + j]);
-                }
+                float tileMax = SoftmaxRows.max(simd, sc, row, jn);
                 if (tileMax > m[r]) {
                     float corr = m[r] == Float.NEGATIVE_INFINITY ? 0f : FastExp.exp(m[r] - tileMax);
                     l[r] *= corr;
@@ -212,16 +250,10 @@ public final class JavaFlashAttention implements AttentionKernel {
                     }
                     m[r] = tileMax;
                 }
-                float mr = m[r], sum = 0f;
-                for (int j = 0; j < jn; j++) {
-                    float p = FastExp.exp(sc[row + j] - mr);
-                    sc[row + j] = p;
-                    sum += p;
-                }
+                l[r] += SoftmaxRows.expShiftSum(simd, sc, row, jn, m[r]);
                 java.util.Arrays.fill(sc, row + jn, row + n, 0f);
-                l[r] += sum;
             }
-            TileGemm.nn(simd, sc, 0, TILE, vt, 0, dhP, rows4, dhP, n, acc, 0, dhP, true); // O += P V
+            TileGemm.nn(simd, sc, 0, TILE, vS.rows, vS.rowsAt(bh, k0), dhP, rows4, dhP, n, acc, 0, dhP, true); // O += P V
         }
         for (int r = 0; r < rows; r++) {
             int to = qBase + (i0 + r) * dh;
@@ -244,7 +276,7 @@ public final class JavaFlashAttention implements AttentionKernel {
     public void backward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dOut,
                          float[] dq, float[] dk, float[] dv) {
         AttentionKernel.checkBackward(s, q, k, v, out, lse, dOut, dq, dk, dv);
-        final int dh = s.headDim;
+        final int dh = s.headDim, bhCount = s.batch * s.heads;
         final float[] dRow = new float[s.rows()]; // [B, H, Lq] D_i = rowsum(dO * O)
         for (int row = 0; row < dRow.length; row++) {
             float acc = 0f;
@@ -255,21 +287,25 @@ public final class JavaFlashAttention implements AttentionKernel {
             dRow[row] = acc;
         }
         int qTiles = tiles(s.queryLength), kTiles = tiles(s.keyLength);
-        parallel(s.batch * s.heads * qTiles,
-                item -> dqTile(simd, s, item / qTiles, item % qTiles, q, k, v, lse, dOut, dRow, dq));
-        parallel(s.batch * s.heads * kTiles,
-                item -> dkdvTile(simd, s, item / kTiles, item % kTiles, q, k, v, lse, dOut, dRow, dk, dv));
+        Streamed kS = new Streamed(k, bhCount, s.keyLength, dh, true);
+        Streamed vS = new Streamed(v, bhCount, s.keyLength, dh, true);
+        parallel(bhCount * qTiles,
+                item -> dqTile(simd, s, item / qTiles, item % qTiles, q, kS, vS, lse, dOut, dRow, dq));
+        Streamed qS = new Streamed(q, bhCount, s.queryLength, dh, true);
+        Streamed dOS = new Streamed(dOut, bhCount, s.queryLength, dh, true);
+        parallel(bhCount * kTiles,
+                item -> dkdvTile(simd, s, item / kTiles, item % kTiles, qS, k, v, lse, dOS, dRow, dk, dv));
     }
 
     /** dQ = scale * dS K for one (bh, query tile), dS = P * (dO V^T - D), over key tiles. */
-    private static void dqTile(boolean simd, AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v, float[] lse,
-                               float[] dOut, float[] dRow, float[] dq) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
+    private static void dqTile(boolean simd, AttentionShape s, int bh, int qt, float[] q, Streamed kS, Streamed vS,
+                               float[] lse, float[] dOut, float[] dRow, float[] dq) {
+        final int lq = s.queryLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
         final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
-        final int qBase = bh * lq * dh, kBase = bh * lk * dh;
+        final int qBase = bh * lq * dh;
         final Scratch w = SCRATCH.get();
-        final float[] qs = w.ownA, dOs = w.ownB, acc = w.acc1, kt = w.strA, kT = w.strAT, vT = w.strBT;
+        final float[] qs = w.ownA, dOs = w.ownB, acc = w.acc1;
         final float[] sc = w.s, dp = w.dp, rowLse = w.rowLse, rowD = w.rowD;
         loadRows(q, qBase, i0, rows, dh, s.scale, qs);
         loadRows(dOut, qBase, i0, rows, dh, 1f, dOs);
@@ -281,22 +317,17 @@ public final class JavaFlashAttention implements AttentionKernel {
         final int groupEnd = keyEnd(s, b, i0 + rows - 1);
         for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
             int n = Math.min(TILE, groupEnd - k0), nP = TileGemm.padColumns(n);
-            loadRows(k, kBase, k0, n, dh, 1f, kt);
-            loadTransposed(k, kBase, k0, n, dh, kT);
-            loadTransposed(v, kBase, k0, n, dh, vT);
-            TileGemm.nn(simd, qs, 0, dhP, kT, 0, TILE, rows4, nP, dh, sc, 0, TILE, false);  // S
-            TileGemm.nn(simd, dOs, 0, dhP, vT, 0, TILE, rows4, nP, dh, dp, 0, TILE, false); // dP
+            TileGemm.nn(simd, qs, 0, dhP, kS.t, kS.tAt(bh, k0), kS.lenP, rows4, nP, dh, sc, 0, TILE, false);  // S
+            TileGemm.nn(simd, dOs, 0, dhP, vS.t, vS.tAt(bh, k0), vS.lenP, rows4, nP, dh, dp, 0, TILE, false); // dP
             for (int r = 0; r < rows4; r++) {
                 int row = r * TILE;
                 boolean alive = r < rows && rowLse[r] != Float.NEGATIVE_INFINITY;
                 int jn = alive ? Math.max(0, Math.min(n, keyEnd(s, b, i0 + r) - k0)) : 0;
                 float lr = alive ? rowLse[r] : 0f, dr = alive ? rowD[r] : 0f;
-                for (int j = 0; j < jn; j++) {
-                    dp[row + j] = FastExp.exp(sc[row + j] - lr) * (dp[row + j] - dr); // dS
-                }
+                SoftmaxRows.dsRow(simd, sc, dp, row, jn, lr, dr); // dS
                 java.util.Arrays.fill(dp, row + jn, row + n, 0f);
             }
-            TileGemm.nn(simd, dp, 0, TILE, kt, 0, dhP, rows4, dhP, n, acc, 0, dhP, true); // dQ += dS K
+            TileGemm.nn(simd, dp, 0, TILE, kS.rows, kS.rowsAt(bh, k0), dhP, rows4, dhP, n, acc, 0, dhP, true); // dQ += dS K
         }
         for (int r = 0; r < rows; r++) {
             int to = qBase + (i0 + r) * dh;
@@ -307,12 +338,12 @@ public final class JavaFlashAttention implements AttentionKernel {
     }
 
     /** dV = P^T dO and dK = scale * dS^T Q for one (bh, key tile), over query tiles. */
-    private static void dkdvTile(boolean simd, AttentionShape s, int bh, int kt, float[] q, float[] k, float[] v, float[] lse,
-                                 float[] dOut, float[] dRow, float[] dk, float[] dv) {
+    private static void dkdvTile(boolean simd, AttentionShape s, int bh, int kt, Streamed qS, float[] k, float[] v,
+                                 float[] lse, Streamed dOS, float[] dRow, float[] dk, float[] dv) {
         final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
         final int j0 = kt * TILE, cols = Math.min(TILE, lk - j0), cols4 = ceil4(cols);
-        final int qBase = bh * lq * dh, kBase = bh * lk * dh;
+        final int kBase = bh * lk * dh;
         final int valid = s.validKeys(b);
         if (j0 >= valid) { // every key of the tile is padding: zero gradients
             java.util.Arrays.fill(dk, kBase + j0 * dh, kBase + (j0 + cols) * dh, 0f);
@@ -321,7 +352,6 @@ public final class JavaFlashAttention implements AttentionKernel {
         }
         final Scratch w = SCRATCH.get();
         final float[] ks = w.ownA, vs = w.ownB, dkAcc = w.acc1, dvAcc = w.acc2;
-        final float[] qt = w.strA, dOt = w.strB, qT = w.strAT, dOT = w.strBT;
         final float[] pT = w.s, dsT = w.dp, rowLse = w.rowLse, rowD = w.rowD;
         loadRows(k, kBase, j0, cols, dh, s.scale, ks);
         loadRows(v, kBase, j0, cols, dh, 1f, vs);
@@ -330,16 +360,10 @@ public final class JavaFlashAttention implements AttentionKernel {
         // causal: query i sees key j only when i >= j, so queries before j0 contribute nothing
         for (int i0 = s.causal ? j0 : 0; i0 < lq; i0 += TILE) {
             int n = Math.min(TILE, lq - i0), nP = TileGemm.padColumns(n);
-            loadRows(q, qBase, i0, n, dh, 1f, qt);
-            loadRows(dOut, qBase, i0, n, dh, 1f, dOt);
-            loadTransposed(q, qBase, i0, n, dh, qT);
-            loadTransposed(dOut, qBase, i0, n, dh, dOT);
-            for (int ii = 0; ii < n; ii++) {
-                rowLse[ii] = lse[bh * lq + i0 + ii];
-                rowD[ii] = dRow[bh * lq + i0 + ii];
-            }
-            TileGemm.nn(simd, ks, 0, dhP, qT, 0, TILE, cols4, nP, dh, pT, 0, TILE, false);   // S^T
-            TileGemm.nn(simd, vs, 0, dhP, dOT, 0, TILE, cols4, nP, dh, dsT, 0, TILE, false); // dP^T
+            System.arraycopy(lse, bh * lq + i0, rowLse, 0, n);
+            System.arraycopy(dRow, bh * lq + i0, rowD, 0, n);
+            TileGemm.nn(simd, ks, 0, dhP, qS.t, qS.tAt(bh, i0), qS.lenP, cols4, nP, dh, pT, 0, TILE, false);    // S^T
+            TileGemm.nn(simd, vs, 0, dhP, dOS.t, dOS.tAt(bh, i0), dOS.lenP, cols4, nP, dh, dsT, 0, TILE, false); // dP^T
             for (int c = 0; c < cols4; c++) {
                 int row = c * TILE, j = j0 + c;
                 if (c >= cols || j >= valid) {
@@ -350,16 +374,10 @@ public final class JavaFlashAttention implements AttentionKernel {
                 int first = s.causal ? Math.max(0, Math.min(n, j - i0)) : 0; // first query that sees key j
                 java.util.Arrays.fill(pT, row, row + first, 0f);
                 java.util.Arrays.fill(dsT, row, row + first, 0f);
-                for (int ii = first; ii < n; ii++) {
-                    float lr = rowLse[ii];
-                    // a fully masked query row (lse = -inf) has P = 0, not exp(-inf + inf) = NaN
-                    float p = lr == Float.NEGATIVE_INFINITY ? 0f : FastExp.exp(pT[row + ii] - lr);
-                    pT[row + ii] = p;
-                    dsT[row + ii] = p * (dsT[row + ii] - rowD[ii]);
-                }
+                SoftmaxRows.dsColumn(simd, pT, dsT, row, first, n, rowLse, rowD); // P^T, dS^T
             }
-            TileGemm.nn(simd, pT, 0, TILE, dOt, 0, dhP, cols4, dhP, n, dvAcc, 0, dhP, true); // dV += P^T dO
-            TileGemm.nn(simd, dsT, 0, TILE, qt, 0, dhP, cols4, dhP, n, dkAcc, 0, dhP, true); // dK += dS^T Q
+            TileGemm.nn(simd, pT, 0, TILE, dOS.rows, dOS.rowsAt(bh, i0), dhP, cols4, dhP, n, dvAcc, 0, dhP, true); // dV += P^T dO
+            TileGemm.nn(simd, dsT, 0, TILE, qS.rows, qS.rowsAt(bh, i0), dhP, cols4, dhP, n, dkAcc, 0, dhP, true); // dK += dS^T Q
         }
         for (int c = 0; c < cols; c++) {
             int to = kBase + (j0 + c) * dh;
