@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * sgemm) and against materialized attention in ND4J. Prints a table, then one JSON line.
  *
  * <p>FLOP convention (FlashAttention's): forward 4*B*H*Lq*Lk*Dh, backward 2.5 times that; masks
- * ignored. Every time is the median of {@code --reps} runs after {@code --warmup} runs.
+ * ignored. Every time is the median of {@code --reps} rounds after {@code --warmup} rounds; a
+ * round runs each side of a comparison once, in turn (sgemm, flash forward, flash backward; or
+ * flash and materialized at L=2048), so a ratio is measured side by side even while other work
+ * loads the machine.
  *
  * <p>max_L: the largest L in {4096, ..., 65536} (B=1, H=1, Dh=64) whose forward + backward
  * completes within a 4 GiB budget on the whole process's resident memory (heap, ND4J off-heap,
@@ -60,50 +63,60 @@ public final class AttentionBench implements Runnable {
                     + reps + ", long-reps=" + longReps + ", warmup=" + warmup);
         }
         System.out.println("bench attention: FLOP convention forward = 4*B*H*Lq*Lk*Dh, backward = 2.5 x forward"
-                + " (FlashAttention's); times are medians of " + reps + " runs after " + warmup + " warm-up runs");
+                + " (FlashAttention's); times are medians of " + reps + " rounds (" + longReps + " at L=2048) after " + warmup
+                + " warm-up rounds; a round runs each measurement of a comparison once, in turn");
         System.out.println("OpenCL devices: " + AttentionKernels.listOpenClDevices());
         String loadStart = loadAverage();
         System.out.println("load average (1, 5, 15 min) at start: " + loadStart
                 + " (other work on this machine slows every row alike; the ratios are side by side)");
 
-        // 1. the practical limit: ND4J sgemm, n = 2048
-        double sgemm = sgemmGflops(2048);
-        System.out.printf(Locale.ROOT, "%n" + ROW_TEXT, "what", "fwd ms", "bwd ms", "fwd+bwd GF/s", "/sgemm");
-        System.out.printf(Locale.ROOT, "%-" + WHAT + "s %10s %10s %12.1f %8.3f%n", "ND4J sgemm n=2048 (2n^3 flops)",
-                "-", "-", sgemm, 1.0);
+        // 1. the practical limit, ND4J sgemm at n = 2048, timed in rounds with each flash
+        //    measurement (one sgemm, one forward, one backward per round), so that the load of
+        //    the moment weighs on both sides of every ratio alike
+        INDArray ga = Nd4j.randn(DataType.FLOAT, 2048, 2048), gb = Nd4j.randn(DataType.FLOAT, 2048, 2048);
+        INDArray gc = Nd4j.create(DataType.FLOAT, 2048, 2048);
+        Runnable sgemmRun = () -> Nd4j.gemm(ga, gb, gc, false, false, 1.0, 0.0);
+        double sgemmFlops = 2.0 * 2048 * 2048 * 2048.0;
+        System.out.printf(Locale.ROOT, "%n" + ROW_TEXT, "what", "fwd ms", "bwd ms", "fwd+bwd GF/s", "sgemm GF/s",
+                "/sgemm");
 
         // 2. every backend at B=1, H=8, L=1024, Dh=64
         AttentionShape main = AttentionShape.self(1, 8, 1024, 64);
         String best = null;
         double bestGflops = -1;
+        double sgemm = -1;
+        double bestRatio = -1;
         for (String name : backends()) {
             try (AttentionKernel kernel = AttentionKernels.open(name)) {
-                double[] t = timeFlash(kernel, main, reps);
+                Flash f = new Flash(kernel, main);
+                double[] t = interleaved(reps, f::forward, f::backward, sgemmRun);
                 double gflops = (main.forwardFlops() + main.backwardFlops()) / (t[0] + t[1]) / 1e9;
-                row("flash L=1024 H=8 " + kernel.backend(), t, gflops, sgemm);
-                if (gflops > bestGflops) {
+                double alongside = sgemmFlops / t[2] / 1e9;
+                row("flash L=1024 H=8 " + kernel.backend(), t[0], t[1], gflops, alongside);
+                if (gflops / alongside > bestRatio) { // best by the ratio: each row's own sgemm rounds
+                    bestRatio = gflops / alongside;
                     bestGflops = gflops;
+                    sgemm = alongside;
                     best = name;
                 }
             }
         }
 
-        // 3. flash (best backend) vs materialized ND4J at L=2048, B=1, H=8, Dh=64
+        // 3. flash (best backend) vs materialized ND4J at L=2048, B=1, H=8, Dh=64, in rounds
         AttentionShape longShape = AttentionShape.self(1, 8, 2048, 64);
-        double flashLong;
         String bestBackend;
+        double speedup;
         try (AttentionKernel kernel = AttentionKernels.open(best)) {
             bestBackend = kernel.backend();
-            double[] t = timeFlash(kernel, longShape, longReps);
-            flashLong = t[0] + t[1];
-            row("flash L=2048 H=8 " + kernel.backend(), t,
-                    (longShape.forwardFlops() + longShape.backwardFlops()) / flashLong / 1e9, sgemm);
+            Flash f = new Flash(kernel, longShape);
+            Materialized m = new Materialized(longShape);
+            double[] t = interleaved(longReps, f::forward, f::backward, m::forward, m::backward);
+            double flops = longShape.forwardFlops() + longShape.backwardFlops();
+            row("flash L=2048 H=8 " + kernel.backend(), t[0], t[1], flops / (t[0] + t[1]) / 1e9, Double.NaN);
+            row("materialized ND4J L=2048 H=8 (gemm, softmax, gemm + backward)", t[2], t[3],
+                    flops / (t[2] + t[3]) / 1e9, Double.NaN);
+            speedup = (t[2] + t[3]) / (t[0] + t[1]);
         }
-        double[] m = timeMaterialized(longShape, longReps);
-        double materializedLong = m[0] + m[1];
-        row("materialized ND4J L=2048 H=8 (gemm, softmax, gemm + backward)", m,
-                (longShape.forwardFlops() + longShape.backwardFlops()) / materializedLong / 1e9, sgemm);
-        double speedup = materializedLong / flashLong;
 
         // 4. longest L within the 4 GiB budget, each in a child JVM
         System.out.println();
@@ -128,7 +141,7 @@ public final class AttentionBench implements Runnable {
 
         String loadEnd = loadAverage();
         System.out.println("load average (1, 5, 15 min) at end: " + loadEnd);
-        double ratio = bestGflops / sgemm;
+        double ratio = bestRatio;
         System.out.printf(Locale.ROOT, "{\"sgemm_gflops\": %.2f, \"flash_fwd_bwd_gflops\": %.2f, "
                         + "\"ratio_flash_to_sgemm\": %.3f, \"speedup_vs_materialized_L2048\": %.3f, "
                         + "\"max_L_flash\": %d, \"max_L_materialized\": %d, \"backend\": \"%s\", "
@@ -139,11 +152,14 @@ public final class AttentionBench implements Runnable {
     }
 
     private static final int WHAT = 78;
-    private static final String ROW_TEXT = "%-" + WHAT + "s %10s %10s %12s %8s%n";
+    private static final String ROW_TEXT = "%-" + WHAT + "s %10s %10s %12s %10s %7s%n";
 
-    private static void row(String what, double[] fwdBwdSeconds, double gflops, double sgemm) {
-        System.out.printf(Locale.ROOT, "%-" + WHAT + "s %10.1f %10.1f %12.1f %8.3f%n", trim(what),
-                fwdBwdSeconds[0] * 1e3, fwdBwdSeconds[1] * 1e3, gflops, gflops / sgemm);
+    /** A table row; sgemm is the sgemm rate measured in the same rounds (NaN: none). */
+    private static void row(String what, double fwdSeconds, double bwdSeconds, double gflops, double sgemm) {
+        System.out.printf(Locale.ROOT, "%-" + WHAT + "s %10.1f %10.1f %12.1f %10s %7s%n", trim(what),
+                fwdSeconds * 1e3, bwdSeconds * 1e3, gflops,
+                Double.isNaN(sgemm) ? "-" : String.format(Locale.ROOT, "%.1f", sgemm),
+                Double.isNaN(sgemm) ? "-" : String.format(Locale.ROOT, "%.3f", gflops / sgemm));
     }
 
     /** java, then every OpenCL CPU and GPU device, as AttentionKernels.open names them. */
@@ -159,62 +175,95 @@ public final class AttentionBench implements Runnable {
         return names;
     }
 
-    private double sgemmGflops(int n) {
-        INDArray a = Nd4j.randn(DataType.FLOAT, n, n);
-        INDArray b = Nd4j.randn(DataType.FLOAT, n, n);
-        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-        double seconds = median(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0), reps);
-        return 2.0 * n * n * (double) n / seconds / 1e9;
-    }
+    /** One kernel's forward and backward on fixed random inputs. */
+    private static final class Flash {
+        final AttentionKernel kernel;
+        final AttentionShape s;
+        final float[] q, k, v, dOut, out, lse, dq, dk, dv;
 
-    /** Median forward and backward seconds of one kernel on random inputs. */
-    private double[] timeFlash(AttentionKernel kernel, AttentionShape s, int n) {
-        SplittableRandom r = new SplittableRandom(42);
-        float[] q = random(r, s.queryElements()), k = random(r, s.keyElements()), v = random(r, s.keyElements());
-        float[] dOut = random(r, s.queryElements());
-        float[] out = new float[s.queryElements()], lse = new float[s.rows()];
-        float[] dq = new float[s.queryElements()], dk = new float[s.keyElements()], dv = new float[s.keyElements()];
-        double fwd = median(() -> kernel.forward(s, q, k, v, out, lse), n);
-        double bwd = median(() -> kernel.backward(s, q, k, v, out, lse, dOut, dq, dk, dv), n);
-        return new double[] {fwd, bwd};
-    }
-
-    /** Median forward and backward seconds of materialized ND4J attention, head by head. */
-    private double[] timeMaterialized(AttentionShape s, int n) {
-        int heads = s.batch * s.heads;
-        INDArray[] q = new INDArray[heads], k = new INDArray[heads], v = new INDArray[heads], dO = new INDArray[heads];
-        for (int h = 0; h < heads; h++) {
-            q[h] = MaterializedAttention.random(s.queryLength, s.headDim);
-            k[h] = MaterializedAttention.random(s.keyLength, s.headDim);
-            v[h] = MaterializedAttention.random(s.keyLength, s.headDim);
-            dO[h] = MaterializedAttention.random(s.queryLength, s.headDim);
+        Flash(AttentionKernel kernel, AttentionShape s) {
+            this.kernel = kernel;
+            this.s = s;
+            SplittableRandom r = new SplittableRandom(42);
+            q = random(r, s.queryElements());
+            k = random(r, s.keyElements());
+            v = random(r, s.keyElements());
+            dOut = random(r, s.queryElements());
+            out = new float[s.queryElements()];
+            lse = new float[s.rows()];
+            dq = new float[s.queryElements()];
+            dk = new float[s.keyElements()];
+            dv = new float[s.keyElements()];
         }
-        INDArray[][] fwdOut = new INDArray[heads][];
-        double fwd = median(() -> {
+
+        void forward() {
+            kernel.forward(s, q, k, v, out, lse);
+        }
+
+        void backward() {
+            kernel.backward(s, q, k, v, out, lse, dOut, dq, dk, dv);
+        }
+    }
+
+    /** Materialized ND4J attention, head by head; backward uses the last forward's P and O. */
+    private static final class Materialized {
+        final AttentionShape s;
+        final INDArray[] q, k, v, dO;
+        final INDArray[][] fwdOut;
+
+        Materialized(AttentionShape s) {
+            this.s = s;
+            int heads = s.batch * s.heads;
+            q = new INDArray[heads];
+            k = new INDArray[heads];
+            v = new INDArray[heads];
+            dO = new INDArray[heads];
+            fwdOut = new INDArray[heads][];
             for (int h = 0; h < heads; h++) {
+                q[h] = MaterializedAttention.random(s.queryLength, s.headDim);
+                k[h] = MaterializedAttention.random(s.keyLength, s.headDim);
+                v[h] = MaterializedAttention.random(s.keyLength, s.headDim);
+                dO[h] = MaterializedAttention.random(s.queryLength, s.headDim);
+            }
+        }
+
+        void forward() {
+            for (int h = 0; h < q.length; h++) {
                 fwdOut[h] = MaterializedAttention.forward(q[h], k[h], v[h], s.scale);
             }
-        }, n);
-        double bwd = median(() -> {
-            for (int h = 0; h < heads; h++) {
+        }
+
+        void backward() {
+            for (int h = 0; h < q.length; h++) {
                 MaterializedAttention.backward(q[h], k[h], v[h], fwdOut[h][0], fwdOut[h][1], dO[h], s.scale);
             }
-        }, n);
-        return new double[] {fwd, bwd};
+        }
     }
 
-    private double median(Runnable body, int n) {
+    /**
+     * Median seconds of each body: {@code warmup} untimed rounds, then {@code n} timed rounds,
+     * each round running every body once, in order.
+     */
+    private double[] interleaved(int n, Runnable... bodies) {
         for (int i = 0; i < warmup; i++) {
-            body.run();
+            for (Runnable b : bodies) {
+                b.run();
+            }
         }
-        double[] t = new double[n];
+        double[][] t = new double[bodies.length][n];
         for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            body.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
+            for (int j = 0; j < bodies.length; j++) {
+                long t0 = System.nanoTime();
+                bodies[j].run();
+                t[j][i] = (System.nanoTime() - t0) / 1e9;
+            }
         }
-        Arrays.sort(t);
-        return n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+        double[] medians = new double[bodies.length];
+        for (int j = 0; j < bodies.length; j++) {
+            Arrays.sort(t[j]);
+            medians[j] = n % 2 == 1 ? t[j][n / 2] : (t[j][n / 2 - 1] + t[j][n / 2]) / 2;
+        }
+        return medians;
     }
 
     /**
