@@ -181,11 +181,16 @@ public final class JavaFlashAttention implements AttentionKernel {
             }
             if (transposed) {
                 float[] tr = new float[bhCount * dh * lenP];
-                parallel(bhCount, bh -> {
+                // blocks of 16 rows: contiguous writes, and the rows read stay in L1 (a plain
+                // row-by-row transpose writes with a stride of lenP floats, often 4 KiB-aliased)
+                int blocks = (len + 15) / 16;
+                parallel(bhCount * blocks, item -> {
+                    int bh = item / blocks, r0 = (item % blocks) * 16, r1 = Math.min(len, r0 + 16);
                     int from = bh * len * dh, to = bh * dh * lenP;
-                    for (int r = 0; r < len; r++) {
-                        for (int d = 0; d < dh; d++) {
-                            tr[to + d * lenP + r] = src[from + r * dh + d];
+                    for (int d = 0; d < dh; d++) {
+                        int row = to + d * lenP;
+                        for (int r = r0; r < r1; r++) {
+                            tr[row + r] = src[from + r * dh + d];
                         }
                     }
                 });

@@ -17,19 +17,32 @@ final class VectorSoftmaxRows {
     private VectorSoftmaxRows() {
     }
 
+    // vector constants: the fma(float, float) forms are not intrinsified in Java 17 (they run the
+    // Java fallback loop), the all-vector forms are
+    private static final FloatVector LOG2E = FloatVector.broadcast(F, FastExp.LOG2E);
+    private static final FloatVector ROUND = FloatVector.broadcast(F, FastExp.ROUND);
+    private static final FloatVector NEG_LN2_HI = FloatVector.broadcast(F, -FastExp.LN2_HI);
+    private static final FloatVector NEG_LN2_LO = FloatVector.broadcast(F, -FastExp.LN2_LO);
+    private static final FloatVector C6 = FloatVector.broadcast(F, 1f / 720f);
+    private static final FloatVector C5 = FloatVector.broadcast(F, 1f / 120f);
+    private static final FloatVector C4 = FloatVector.broadcast(F, 1f / 24f);
+    private static final FloatVector C3 = FloatVector.broadcast(F, 1f / 6f);
+    private static final FloatVector C2 = FloatVector.broadcast(F, 0.5f);
+    private static final FloatVector ONE = FloatVector.broadcast(F, 1f);
+
     /** FastExp.exp on every lane. */
     static FloatVector exp(FloatVector x) {
         FloatVector v = x.max(FastExp.MIN_X);
-        FloatVector t = v.fma(FastExp.LOG2E, FastExp.ROUND);
-        FloatVector n = t.sub(FastExp.ROUND);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -FastExp.LN2_HI), v);
-        r = n.fma(FloatVector.broadcast(F, -FastExp.LN2_LO), r);
-        FloatVector p = r.fma(1f / 720f, 1f / 120f);
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 24f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 6f));
-        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        FloatVector t = v.fma(LOG2E, ROUND);
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(NEG_LN2_HI, v);
+        r = n.fma(NEG_LN2_LO, r);
+        FloatVector p = r.fma(C6, C5);
+        p = p.fma(r, C4);
+        p = p.fma(r, C3);
+        p = p.fma(r, C2);
+        p = p.fma(r, ONE);
+        p = p.fma(r, ONE);
         FloatVector two = t.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         return p.mul(two);
     }
