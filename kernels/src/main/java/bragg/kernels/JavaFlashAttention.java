@@ -11,8 +11,8 @@ import java.util.stream.IntStream;
  *
  * <p>Work items, spread over a shared {@link ForkJoinPool}:
  * <pre>
- *   forward, dQ pass   (b, h, query tile of TILE rows)   streams K, V tiles
- *   dK/dV pass         (b, h, key tile of TILE rows)     streams Q, dO tiles
+ *   forward            (b, h, query tile of TILE rows)   streams K, V tiles
+ *   backward           (b, h, chunk of key tiles)        streams Q, dO tiles
  * </pre>
  * Inside a work item every product is a tile-by-tile matrix product ({@link TileGemm}: SIMD
  * register blocks with the Vector API when the JVM has it, scalar 4 x 4 blocks otherwise):
@@ -22,10 +22,10 @@ import java.util.stream.IntStream;
  * zero-padded to whole SIMD vectors. The softmax steps between the products are {@link SoftmaxRows} (SIMD or scalar, with
  * {@link FastExp}'s exp, about 3x cheaper than Math.exp).
  *
- * <p>Backward, FlashAttention-2 style: D_i = rowsum(dO_i * O_i) first; dQ by a pass over query
- * tiles with an inner loop over keys; dK and dV by a pass over key tiles with an inner loop over
- * queries. Each output element has one writer, so there are no atomics and no reductions across
- * threads.
+ * <p>Backward, FlashAttention-2 style: D_i = rowsum(dO_i * O_i) first; then one pass over key
+ * tiles with an inner loop over query tiles, five tile products per (key tile, query tile):
+ * S^T, dP^T, dV += P^T dO, dK += dS^T Q and dQ += dS K. dK and dV have one writer each; dQ
+ * shares go to per-work-item slices that are summed at the end, so there are no atomics.
  */
 public final class JavaFlashAttention implements AttentionKernel {
     /** Rows per tile; a tile of 64 x 128 floats (32 KiB) stays in L1/L2. */
@@ -291,60 +291,44 @@ public final class JavaFlashAttention implements AttentionKernel {
             }
             dRow[row] = acc;
         }
-        int qTiles = tiles(s.queryLength), kTiles = tiles(s.keyLength);
-        Streamed kS = new Streamed(k, bhCount, s.keyLength, dh, true);
-        Streamed vS = new Streamed(v, bhCount, s.keyLength, dh, true);
-        parallel(bhCount * qTiles,
-                item -> dqTile(simd, s, item / qTiles, item % qTiles, q, kS, vS, lse, dOut, dRow, dq));
-        Streamed qS = new Streamed(q, bhCount, s.queryLength, dh, true);
-        Streamed dOS = new Streamed(dOut, bhCount, s.queryLength, dh, true);
-        parallel(bhCount * kTiles,
-                item -> dkdvTile(simd, s, item / kTiles, item % kTiles, qS, k, v, lse, dOS, dRow, dk, dv));
+        // one pass over key tiles, FlashAttention-2's loop: dK, dV of the tile and its share of
+        // dQ. Work item (bh, chunk c) takes key tiles c, c + chunks, ...; its dQ shares go to its
+        // own slice of dqPart [chunks, B*H, lqT, dhP], summed below, so no two items write the same
+        // float. chunks > 1 only when B*H alone cannot keep the pool busy.
+        final int lq = s.queryLength, dhP = TileGemm.padColumns(dh), kTiles = tiles(s.keyLength);
+        final int chunks = Math.max(1, Math.min(kTiles, (2 * pool.getParallelism() + bhCount - 1) / bhCount));
+        final int lqT = tiles(lq) * TILE; // whole tiles, so a 4-row block of the last tile stays in its slice
+        final float[] dqPart = new float[Math.multiplyExact(Math.multiplyExact(chunks * bhCount, lqT), dhP)];
+        Streamed qS = new Streamed(q, bhCount, lq, dh, true);
+        Streamed dOS = new Streamed(dOut, bhCount, lq, dh, true);
+        parallel(bhCount * chunks, item -> {
+            int bh = item / chunks, c = item % chunks;
+            int part = (c * bhCount + bh) * lqT * dhP;
+            for (int kt = c; kt < kTiles; kt += chunks) {
+                dkdvTile(simd, s, bh, kt, qS, k, v, lse, dOS, dRow, dk, dv, dqPart, part);
+            }
+        });
+        parallel(bhCount, bh -> {
+            for (int i = 0; i < lq; i++) {
+                int to = (bh * lq + i) * dh;
+                for (int d = 0; d < dh; d++) {
+                    float sum = 0f;
+                    for (int c = 0; c < chunks; c++) {
+                        sum += dqPart[((c * bhCount + bh) * lqT + i) * dhP + d];
+                    }
+                    dq[to + d] = sum;
+                }
+            }
+        });
     }
 
-    /** dQ = scale * dS K for one (bh, query tile), dS = P * (dO V^T - D), over key tiles. */
-    private static void dqTile(boolean simd, AttentionShape s, int bh, int qt, float[] q, Streamed kS, Streamed vS,
-                               float[] lse, float[] dOut, float[] dRow, float[] dq) {
-        final int lq = s.queryLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
-        final int b = bh / s.heads;
-        final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
-        final int qBase = bh * lq * dh;
-        final Scratch w = SCRATCH.get();
-        final float[] qs = w.ownA, dOs = w.ownB, acc = w.acc1;
-        final float[] sc = w.s, dp = w.dp, rowLse = w.rowLse, rowD = w.rowD;
-        loadRows(q, qBase, i0, rows, dh, s.scale, qs);
-        loadRows(dOut, qBase, i0, rows, dh, 1f, dOs);
-        java.util.Arrays.fill(acc, 0, rows4 * dhP, 0f);
-        for (int r = 0; r < rows; r++) {
-            rowLse[r] = lse[bh * lq + i0 + r];
-            rowD[r] = dRow[bh * lq + i0 + r];
-        }
-        final int groupEnd = keyEnd(s, b, i0 + rows - 1);
-        for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
-            int n = Math.min(TILE, groupEnd - k0), nP = TileGemm.padColumns(n);
-            TileGemm.nn(simd, qs, 0, dhP, kS.t, kS.tAt(bh, k0), kS.lenP, rows4, nP, dh, sc, 0, TILE, false);  // S
-            TileGemm.nn(simd, dOs, 0, dhP, vS.t, vS.tAt(bh, k0), vS.lenP, rows4, nP, dh, dp, 0, TILE, false); // dP
-            for (int r = 0; r < rows4; r++) {
-                int row = r * TILE;
-                boolean alive = r < rows && rowLse[r] != Float.NEGATIVE_INFINITY;
-                int jn = alive ? Math.max(0, Math.min(n, keyEnd(s, b, i0 + r) - k0)) : 0;
-                float lr = alive ? rowLse[r] : 0f, dr = alive ? rowD[r] : 0f;
-                SoftmaxRows.dsRow(simd, sc, dp, row, jn, lr, dr); // dS
-                java.util.Arrays.fill(dp, row + jn, row + n, 0f);
-            }
-            TileGemm.nn(simd, dp, 0, TILE, kS.rows, kS.rowsAt(bh, k0), dhP, rows4, dhP, n, acc, 0, dhP, true); // dQ += dS K
-        }
-        for (int r = 0; r < rows; r++) {
-            int to = qBase + (i0 + r) * dh;
-            for (int d = 0; d < dh; d++) {
-                dq[to + d] = acc[r * dhP + d] * s.scale;
-            }
-        }
-    }
-
-    /** dV = P^T dO and dK = scale * dS^T Q for one (bh, key tile), over query tiles. */
+    /**
+     * dV = P^T dO and dK = scale * dS^T Q for one (bh, key tile), over query tiles; adds the
+     * tile's share of dQ = scale * dS K to dqPart [lqT, dhP] at offset part.
+     */
     private static void dkdvTile(boolean simd, AttentionShape s, int bh, int kt, Streamed qS, float[] k, float[] v,
-                                 float[] lse, Streamed dOS, float[] dRow, float[] dk, float[] dv) {
+                                 float[] lse, Streamed dOS, float[] dRow, float[] dk, float[] dv, float[] dqPart,
+                                 int part) {
         final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
         final int j0 = kt * TILE, cols = Math.min(TILE, lk - j0), cols4 = ceil4(cols);
@@ -383,6 +367,9 @@ public final class JavaFlashAttention implements AttentionKernel {
             }
             TileGemm.nn(simd, pT, 0, TILE, dOS.rows, dOS.rowsAt(bh, i0), dhP, cols4, dhP, n, dvAcc, 0, dhP, true); // dV += P^T dO
             TileGemm.nn(simd, dsT, 0, TILE, qS.rows, qS.rowsAt(bh, i0), dhP, cols4, dhP, n, dkAcc, 0, dhP, true); // dK += dS^T Q
+            // dQ[i0 .., :] += dS (k * scale): dS^T's padding rows (keys >= cols) and ks's are zero;
+            // its columns past n only reach dqPart rows past Lq, which are never read
+            TileGemm.tnAccumulate(simd, dsT, 0, TILE, ks, 0, dhP, ceil4(n), dhP, cols4, dqPart, part + i0 * dhP, dhP);
         }
         for (int c = 0; c < cols; c++) {
             int to = kBase + (j0 + c) * dh;

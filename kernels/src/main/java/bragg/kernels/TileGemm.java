@@ -87,4 +87,37 @@ final class TileGemm {
         c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
         c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
     }
+
+    /**
+     * C[M, N] += A . B with A given transposed: element (r, t) of A at at[ao + t*lda + r] (the
+     * backward's dQ += dS K, with dS held as dS^T). M a multiple of 4, N of {@link #COLUMNS}.
+     */
+    static void tnAccumulate(boolean simd, float[] at, int ao, int lda, float[] b, int bo, int ldb, int m, int n,
+                             int k, float[] c, int co, int ldc) {
+        if (simd) {
+            VectorTileGemm.tnAccumulate(at, ao, lda, b, bo, ldb, m, n, k, c, co, ldc);
+            return;
+        }
+        for (int r = 0; r < m; r += 4) {
+            for (int col = 0; col < n; col += 4) {
+                int c0 = co + r * ldc + col, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+                float c00 = c[c0], c01 = c[c0 + 1], c02 = c[c0 + 2], c03 = c[c0 + 3];
+                float c10 = c[c1], c11 = c[c1 + 1], c12 = c[c1 + 2], c13 = c[c1 + 3];
+                float c20 = c[c2], c21 = c[c2 + 1], c22 = c[c2 + 2], c23 = c[c2 + 3];
+                float c30 = c[c3], c31 = c[c3 + 1], c32 = c[c3 + 2], c33 = c[c3 + 3];
+                for (int t = 0, a = ao + r, bt = bo + col; t < k; t++, a += lda, bt += ldb) {
+                    float x0 = at[a], x1 = at[a + 1], x2 = at[a + 2], x3 = at[a + 3];
+                    float y0 = b[bt], y1 = b[bt + 1], y2 = b[bt + 2], y3 = b[bt + 3];
+                    c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
+                    c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
+                    c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
+                    c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+                }
+                c[c0] = c00; c[c0 + 1] = c01; c[c0 + 2] = c02; c[c0 + 3] = c03;
+                c[c1] = c10; c[c1 + 1] = c11; c[c1 + 2] = c12; c[c1 + 3] = c13;
+                c[c2] = c20; c[c2 + 1] = c21; c[c2 + 2] = c22; c[c2 + 3] = c23;
+                c[c3] = c30; c[c3 + 1] = c31; c[c3 + 2] = c32; c[c3 + 3] = c33;
+            }
+        }
+    }
 }
