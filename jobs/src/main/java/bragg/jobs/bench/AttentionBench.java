@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  * <p>FLOP convention (FlashAttention's): forward 4*B*H*Lq*Lk*Dh, backward 2.5 times that; masks
  * ignored. Every time is the median of {@code --reps} rounds after {@code --warmup} rounds; a
  * round runs each side of a comparison once, in turn (sgemm, flash forward, flash backward; or
- * flash and materialized at L=2048), so a ratio is measured side by side even while other work
- * loads the machine.
+ * flash and materialized at L=2048), each run after a short pause ({@link #PAUSE_MS}), so a
+ * ratio is measured side by side even while other work loads the machine.
  *
  * <p>max_L: the largest L in {4096, ..., 65536} (B=1, H=1, Dh=64) whose forward + backward
  * completes within a 4 GiB budget on the whole process's resident memory (heap, ND4J off-heap,
@@ -241,8 +241,15 @@ public final class AttentionBench implements Runnable {
     }
 
     /**
+     * Pause before each timed run. BLAS and OpenMP worker threads (ND4J's) and ForkJoin workers
+     * spin for a while after their work is done before they sleep; without a pause, the
+     * threads of one body would still be spinning on the 2 cores while the next is timed.
+     */
+    static final long PAUSE_MS = 300;
+
+    /**
      * Median seconds of each body: {@code warmup} untimed rounds, then {@code n} timed rounds,
-     * each round running every body once, in order.
+     * each round running every body once, in order, each after {@link #PAUSE_MS}.
      */
     private double[] interleaved(int n, Runnable... bodies) {
         for (int i = 0; i < warmup; i++) {
@@ -253,6 +260,12 @@ public final class AttentionBench implements Runnable {
         double[][] t = new double[bodies.length][n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < bodies.length; j++) {
+                try {
+                    Thread.sleep(PAUSE_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("bench interrupted", e);
+                }
                 long t0 = System.nanoTime();
                 bodies[j].run();
                 t[j][i] = (System.nanoTime() - t0) / 1e9;
