@@ -48,7 +48,7 @@ public final class AttentionBench implements Runnable {
     int reps = 5;
 
     @Option(names = "--warmup", description = "untimed runs before each measurement (default ${DEFAULT-VALUE})")
-    int warmup = 2;
+    int warmup = 3;
 
     @Option(names = "--long-reps", description = "timed repetitions at L=2048 (default ${DEFAULT-VALUE})")
     int longReps = 3;
@@ -257,6 +257,7 @@ public final class AttentionBench implements Runnable {
                 b.run();
             }
         }
+        awaitQuietJit();
         double[][] t = new double[bodies.length][n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < bodies.length; j++) {
@@ -315,6 +316,32 @@ public final class AttentionBench implements Runnable {
         }
         System.out.printf(Locale.ROOT, "  %s L=%d in a child JVM: %s%n", what, length, outcome);
         return ok;
+    }
+
+    /**
+     * Waits (at most 20 s) until the JIT has compiled nothing for half a second: C2 compiling the
+     * Vector API loops after the warm-up would take a core from whichever body runs next.
+     */
+    private static void awaitQuietJit() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        long before = jit.getTotalCompilationTime();
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("bench interrupted", e);
+            }
+            long now = jit.getTotalCompilationTime();
+            if (now == before) {
+                return;
+            }
+            before = now;
+        }
     }
 
     /** The first three fields of /proc/loadavg, or "unknown" off Linux. */
