@@ -36,6 +36,22 @@ public final class JavaFlashAttention implements AttentionKernel {
     private final ForkJoinPool pool;
     /** Tile products on SIMD vectors ({@link TileGemm#SIMD_AVAILABLE}) or scalar blocks. */
     private final boolean simd;
+    /**
+     * Per-call buffers kept between calls (a training loop calls with the same shapes): megabyte
+     * arrays allocated on every call are G1 humongous objects, whose collection work would run
+     * beside the kernel. Slots: 0 k^T, 1 q^T, 2 dO^T, 3-4 padded row copies, 6 dqPart, 7 dRow.
+     */
+    private final float[][] buffers = new float[8][]; // slot 5 unused
+
+    /** Buffer slot {@code slot} with exactly n floats, reused when it has that size (contents stale). */
+    private float[] buffer(int slot, int n) {
+        float[] b = buffers[slot];
+        if (b == null || b.length != n) {
+            b = new float[n];
+            buffers[slot] = b;
+        }
+        return b;
+    }
 
     /** Runs on a pool of one thread per available processor, shared by all instances. */
     public JavaFlashAttention() {
@@ -163,7 +179,8 @@ public final class JavaFlashAttention implements AttentionKernel {
         final int dh;
         final int dhP;
 
-        Streamed(float[] src, int bhCount, int len, int dh, boolean transposed) {
+        /** tSlot: buffer slot of the transposed copy, or -1 for none; rowSlot: of the padded row copy. */
+        Streamed(float[] src, int bhCount, int len, int dh, int tSlot, int rowSlot) {
             this.len = len;
             this.lenP = TileGemm.padColumns(len);
             this.dh = dh;
@@ -171,16 +188,17 @@ public final class JavaFlashAttention implements AttentionKernel {
             if (dhP == dh) {
                 rows = src;
             } else {
-                float[] padded = new float[bhCount * len * dhP];
+                float[] padded = buffer(rowSlot, bhCount * len * dhP);
                 parallel(bhCount, bh -> {
                     for (int r = bh * len; r < (bh + 1) * len; r++) {
                         System.arraycopy(src, r * dh, padded, r * dhP, dh);
+                        java.util.Arrays.fill(padded, r * dhP + dh, (r + 1) * dhP, 0f);
                     }
                 });
                 rows = padded;
             }
-            if (transposed) {
-                float[] tr = new float[bhCount * dh * lenP];
+            if (tSlot >= 0) {
+                float[] tr = buffer(tSlot, bhCount * dh * lenP);
                 // blocks of 16 rows: contiguous writes, and the rows read stay in L1 (a plain
                 // row-by-row transpose writes with a stride of lenP floats, often 4 KiB-aliased)
                 int blocks = (len + 15) / 16;
@@ -191,6 +209,9 @@ public final class JavaFlashAttention implements AttentionKernel {
                         int row = to + d * lenP;
                         for (int r = r0; r < r1; r++) {
                             tr[row + r] = src[from + r * dh + d];
+                        }
+                        if (r1 == len) { // the last block zeroes the padding columns (a reused buffer is stale)
+                            java.util.Arrays.fill(tr, row + len, row + lenP, 0f);
                         }
                     }
                 });
@@ -217,8 +238,8 @@ public final class JavaFlashAttention implements AttentionKernel {
     public void forward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse) {
         AttentionKernel.checkForward(s, q, k, v, out, lse);
         int bhCount = s.batch * s.heads, qTiles = tiles(s.queryLength);
-        Streamed kS = new Streamed(k, bhCount, s.keyLength, s.headDim, true);
-        Streamed vS = new Streamed(v, bhCount, s.keyLength, s.headDim, false);
+        Streamed kS = new Streamed(k, bhCount, s.keyLength, s.headDim, 0, 3);
+        Streamed vS = new Streamed(v, bhCount, s.keyLength, s.headDim, -1, 4);
         parallel(bhCount * qTiles, item -> forwardTile(simd, s, item / qTiles, item % qTiles, q, kS, vS, out, lse));
     }
 
@@ -282,7 +303,7 @@ public final class JavaFlashAttention implements AttentionKernel {
                          float[] dq, float[] dk, float[] dv) {
         AttentionKernel.checkBackward(s, q, k, v, out, lse, dOut, dq, dk, dv);
         final int dh = s.headDim, bhCount = s.batch * s.heads;
-        final float[] dRow = new float[s.rows()]; // [B, H, Lq] D_i = rowsum(dO * O)
+        final float[] dRow = buffer(7, s.rows()); // [B, H, Lq] D_i = rowsum(dO * O), every entry written
         for (int row = 0; row < dRow.length; row++) {
             float acc = 0f;
             int base = row * dh;
@@ -298,9 +319,11 @@ public final class JavaFlashAttention implements AttentionKernel {
         final int lq = s.queryLength, dhP = TileGemm.padColumns(dh), kTiles = tiles(s.keyLength);
         final int chunks = Math.max(1, Math.min(kTiles, (2 * pool.getParallelism() + bhCount - 1) / bhCount));
         final int lqT = tiles(lq) * TILE; // whole tiles, so a 4-row block of the last tile stays in its slice
-        final float[] dqPart = new float[Math.multiplyExact(Math.multiplyExact(chunks * bhCount, lqT), dhP)];
-        Streamed qS = new Streamed(q, bhCount, lq, dh, true);
-        Streamed dOS = new Streamed(dOut, bhCount, lq, dh, true);
+        final float[] dqPart = buffer(6, Math.multiplyExact(Math.multiplyExact(chunks * bhCount, lqT), dhP));
+        final int slice = lqT * dhP;
+        parallel(chunks * bhCount, i -> java.util.Arrays.fill(dqPart, i * slice, (i + 1) * slice, 0f));
+        Streamed qS = new Streamed(q, bhCount, lq, dh, 1, 3);
+        Streamed dOS = new Streamed(dOut, bhCount, lq, dh, 2, 4);
         parallel(bhCount * chunks, item -> {
             int bh = item / chunks, c = item % chunks;
             int part = (c * bhCount + bh) * lqT * dhP;

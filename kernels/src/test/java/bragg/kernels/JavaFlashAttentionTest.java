@@ -40,6 +40,22 @@ class JavaFlashAttentionTest {
         assertTrue(new JavaFlashAttention().backend().contains("simd"), new JavaFlashAttention().backend());
     }
 
+    /** One instance over shapes that reuse or resize its buffers, padding included (Dh 7, 24, 64). */
+    @Test
+    void oneInstanceAcrossShapesKeepsMatching() {
+        JavaFlashAttention k = new JavaFlashAttention();
+        for (AttentionShape s : List.of(
+                AttentionShape.builder().batch(2).heads(1).queryLength(70).keyLength(33).headDim(24).build(),
+                AttentionShape.builder().batch(1).heads(3).queryLength(33).keyLength(70).headDim(7)
+                        .keyLengths(new int[] {69}).build(),
+                AttentionShape.builder().batch(2).heads(1).queryLength(70).keyLength(33).headDim(24).build(),
+                AttentionShape.builder().batch(1).heads(2).queryLength(90).keyLength(90).headDim(64).causal(true)
+                        .build())) {
+            AttentionCheck.check(k, s, SEED ^ s.hashCode() ^ 2);
+            AttentionCheck.check(k, s, SEED ^ s.hashCode() ^ 3); // same shape again: reused buffers
+        }
+    }
+
     @Test
     void singleThreadPoolGivesTheSameAnswer() {
         ForkJoinPool one = new ForkJoinPool(1);
