@@ -3,6 +3,7 @@ package bragg.jobs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 
@@ -17,10 +18,17 @@ public final class BuildInfo {
         return PROPS.getProperty("version", "unknown");
     }
 
-    /** The --add-opens flags Spark needs on Java 17 (the root pom's bragg.jvm.opens), for child JVMs. */
-    public static java.util.List<String> jvmOpens() {
-        String v = PROPS.getProperty("jvm.opens", "").trim();
-        return v.isEmpty() || v.startsWith("${") ? java.util.List.of() : java.util.List.of(v.split("\\s+"));
+    /**
+     * The JVM flags bragg needs (root pom property bragg.jvm.opens, filtered into the jar): for
+     * child JVMs a job starts itself. Throws when the jar was built without them.
+     */
+    public static List<String> jvmFlags() {
+        String flags = PROPS.getProperty("jvm.opens", "").trim();
+        if (flags.isEmpty() || flags.contains("${")) {
+            throw new IllegalStateException("/bragg/build.properties has no filtered jvm.opens (found '" + flags
+                    + "'); rebuild the jar with Maven");
+        }
+        return List.of(flags.split("\\s+"));
     }
 
     private static Properties load() {

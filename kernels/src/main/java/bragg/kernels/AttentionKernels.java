@@ -88,30 +88,36 @@ public final class AttentionKernels {
         }
     }
 
+    /**
+     * GPU, then CPU OpenCL device, then Java. Logs one INFO line "attention device auto: took
+     * BACKEND because REASONS" (a device that is listed but cannot run the kernel is also logged,
+     * as a WARNING, and is one of the reasons).
+     */
     private static AttentionKernel openAuto() {
         List<String> why = new ArrayList<>();
         for (Device.TYPE type : new Device.TYPE[] {Device.TYPE.GPU, Device.TYPE.CPU}) {
             List<OpenCLDevice> found = listDevices(type);
             if (found.isEmpty()) {
-                why.add("no OpenCL " + type);
+                why.add("no OpenCL " + type + " device");
                 continue;
             }
             try {
                 AparapiFlashAttention k = new AparapiFlashAttention(found.get(0));
-                LOG.log(System.Logger.Level.INFO, "attention device auto: took OpenCL {0} {1}{2}", type,
-                        AparapiFlashAttention.describe(found.get(0)),
-                        why.isEmpty() ? "" : " (" + String.join("; ", why) + ")");
+                why.add("OpenCL " + type + " " + AparapiFlashAttention.describe(found.get(0))
+                        + " is the first of " + found.size() + " and ran the kernel's self-test");
+                LOG.log(System.Logger.Level.INFO, "attention device auto: took " + k.backend() + " because "
+                        + String.join("; ", why));
                 return k;
             } catch (IllegalStateException e) {
                 // a device that is listed but cannot compile the kernel is reported, then the next is tried
                 LOG.log(System.Logger.Level.WARNING, "attention device auto: OpenCL " + type + " "
                         + AparapiFlashAttention.describe(found.get(0)) + " failed: " + e.getMessage());
-                why.add("OpenCL " + type + " failed to compile the kernel: " + e.getMessage());
+                why.add("OpenCL " + type + " failed to run the kernel: " + e.getMessage());
             }
         }
         JavaFlashAttention k = new JavaFlashAttention();
-        LOG.log(System.Logger.Level.INFO, "attention device auto: took {0} ({1})", k.backend(),
-                String.join("; ", why));
+        LOG.log(System.Logger.Level.INFO, "attention device auto: took " + k.backend() + " because "
+                + String.join("; ", why));
         return k;
     }
 

@@ -13,11 +13,11 @@ package bragg.kernels;
  * 2^n assembled in the exponent bits.
  */
 final class FastExp {
-    private static final float ROUND = 12582912f;        // 1.5 * 2^23
-    private static final float LOG2E = 1.44269504f;
-    private static final float LN2_HI = 0.693145752f;    // ln2 split so that n * LN2_HI is exact
-    private static final float LN2_LO = 1.42860677e-6f;
-    private static final float MIN_X = -87.3f;           // exp(-87.3) is still a normal float
+    static final float ROUND = 12582912f;        // 1.5 * 2^23
+    static final float LOG2E = 1.44269504f;
+    static final float LN2_HI = 0.693145752f;    // ln2 split so that n * LN2_HI is exact
+    static final float LN2_LO = 1.42860677e-6f;
+    static final float MIN_X = -87.3f;           // exp(-87.3) is still a normal float
 
     private FastExp() {
     }

@@ -11,19 +11,21 @@ import java.util.stream.IntStream;
  *
  * <p>Work items, spread over a shared {@link ForkJoinPool}:
  * <pre>
- *   forward, dQ pass   (b, h, query tile of TILE rows)   streams K, V tiles
- *   dK/dV pass         (b, h, key tile of TILE rows)     streams Q, dO tiles
+ *   forward            (b, h, query tile of TILE rows)   streams K, V tiles
+ *   backward           (b, h, chunk of key tiles)        streams Q, dO tiles
  * </pre>
- * Inside a work item every product is a tile-by-tile matrix product ({@link TileGemm}, 4 x 4
- * register blocks): S = Q K^T, O += P V, dP = dO V^T, dQ += dS K, dV += P^T dO, dK += dS^T Q.
- * The streamed tile is copied once per step into per-thread scratch, as rows or transposed,
- * whichever orientation the product reads contiguously, zero-padded to multiples of 4. The
- * softmax uses {@link FastExp} (about 3x cheaper than Math.exp; 10-30% of the forward here).
+ * Inside a work item every product is a tile-by-tile matrix product ({@link TileGemm}: SIMD
+ * register blocks with the Vector API when the JVM has it, scalar 4 x 4 blocks otherwise):
+ * S = Q K^T, O += P V, dP = dO V^T, dQ += dS K, dV += P^T dO, dK += dS^T Q. The streamed tile
+ * (K, V or Q, dO) is laid out once per call as rows and transposed ({@code Streamed}), so the
+ * products read it in place; the work item's own rows are copied into per-thread scratch,
+ * zero-padded to whole SIMD vectors. The softmax steps between the products are {@link SoftmaxRows} (SIMD or scalar, with
+ * {@link FastExp}'s exp, about 3x cheaper than Math.exp).
  *
- * <p>Backward, FlashAttention-2 style: D_i = rowsum(dO_i * O_i) first; dQ by a pass over query
- * tiles with an inner loop over keys; dK and dV by a pass over key tiles with an inner loop over
- * queries. Each output element has one writer, so there are no atomics and no reductions across
- * threads.
+ * <p>Backward, FlashAttention-2 style: D_i = rowsum(dO_i * O_i) first; then one pass over key
+ * tiles with an inner loop over query tiles, five tile products per (key tile, query tile):
+ * S^T, dP^T, dV += P^T dO, dK += dS^T Q and dQ += dS K. dK and dV have one writer each; dQ
+ * shares go to per-work-item slices that are summed at the end, so there are no atomics.
  */
 public final class JavaFlashAttention implements AttentionKernel {
     /** Rows per tile; a tile of 64 x 128 floats (32 KiB) stays in L1/L2. */
@@ -32,6 +34,24 @@ public final class JavaFlashAttention implements AttentionKernel {
     private static volatile ForkJoinPool sharedPool;
 
     private final ForkJoinPool pool;
+    /** Tile products on SIMD vectors ({@link TileGemm#SIMD_AVAILABLE}) or scalar blocks. */
+    private final boolean simd;
+    /**
+     * Per-call buffers kept between calls (a training loop calls with the same shapes): megabyte
+     * arrays allocated on every call are G1 humongous objects, whose collection work would run
+     * beside the kernel. Slots: 0 k^T, 1 q^T, 2 dO^T, 3-4 padded row copies, 6 dqPart, 7 dRow.
+     */
+    private final float[][] buffers = new float[8][]; // slot 5 unused
+
+    /** Buffer slot {@code slot} with exactly n floats, reused when it has that size (contents stale). */
+    private float[] buffer(int slot, int n) {
+        float[] b = buffers[slot];
+        if (b == null || b.length != n) {
+            b = new float[n];
+            buffers[slot] = b;
+        }
+        return b;
+    }
 
     /** Runs on a pool of one thread per available processor, shared by all instances. */
     public JavaFlashAttention() {
@@ -40,10 +60,19 @@ public final class JavaFlashAttention implements AttentionKernel {
 
     /** Runs on the given pool (a Spark task may pass a pool sized to its spark.task.cpus). */
     public JavaFlashAttention(ForkJoinPool pool) {
+        this(pool, TileGemm.SIMD_AVAILABLE);
+    }
+
+    /** As above, with the scalar products forced when {@code simd} is false (tests check both). */
+    JavaFlashAttention(ForkJoinPool pool, boolean simd) {
         if (pool == null) {
             throw new IllegalArgumentException("pool is null");
         }
+        if (simd && !TileGemm.SIMD_AVAILABLE) {
+            throw new IllegalArgumentException("SIMD tile products need the JVM flag --add-modules=jdk.incubator.vector");
+        }
         this.pool = pool;
+        this.simd = simd;
     }
 
     private static ForkJoinPool shared() {
@@ -67,7 +96,7 @@ public final class JavaFlashAttention implements AttentionKernel {
 
     @Override
     public String backend() {
-        return "java (" + pool.getParallelism() + " threads, tile=" + TILE + ")";
+        return "java (" + pool.getParallelism() + " threads, tile=" + TILE + ", " + TileGemm.describe(simd) + ")";
     }
 
     /** Runs body(0..n-1) on the pool and waits; work items write disjoint outputs. */
@@ -94,19 +123,15 @@ public final class JavaFlashAttention implements AttentionKernel {
     }
 
     /**
-     * Per-thread tiles, allocated once per worker thread. Row tiles are [TILE, dh4] with row
-     * stride dh4 (Dh rounded up to 4, zero-padded); transposed tiles are [dh4, TILE].
+     * Per-thread tiles of the work item's own rows, allocated once per worker thread: [TILE, dhP]
+     * with row stride dhP (Dh rounded up to {@link TileGemm#COLUMNS}, zero-padded).
      */
     private static final class Scratch {
         static final int DH = AttentionShape.MAX_HEAD_DIM;
-        final float[] ownA = new float[TILE * DH];   // [TILE, dh4] q*scale (fwd, dQ) or k*scale (dK/dV)
-        final float[] ownB = new float[TILE * DH];   // [TILE, dh4] dO (dQ) or v (dK/dV)
-        final float[] acc1 = new float[TILE * DH];   // [TILE, dh4] out, dq or dk accumulator
-        final float[] acc2 = new float[TILE * DH];   // [TILE, dh4] dv accumulator
-        final float[] strA = new float[TILE * DH];   // [TILE, dh4] streamed k (fwd, dQ) or q (dK/dV)
-        final float[] strB = new float[TILE * DH];   // [TILE, dh4] streamed v (dQ) or dO (dK/dV)
-        final float[] strAT = new float[DH * TILE];  // [dh4, TILE] streamed k^T (dQ) or q^T (dK/dV)
-        final float[] strBT = new float[DH * TILE];  // [dh4, TILE] streamed v^T (fwd) or dO^T (dK/dV)
+        final float[] ownA = new float[TILE * DH];   // [TILE, dhP] q*scale (fwd, dQ) or k*scale (dK/dV)
+        final float[] ownB = new float[TILE * DH];   // [TILE, dhP] dO (dQ) or v (dK/dV)
+        final float[] acc1 = new float[TILE * DH];   // [TILE, dhP] out, dq or dk accumulator
+        final float[] acc2 = new float[TILE * DH];   // [TILE, dhP] dv accumulator
         final float[] s = new float[TILE * TILE];    // [TILE, TILE] scores, then P
         final float[] dp = new float[TILE * TILE];   // [TILE, TILE] dP, then dS
         final float[] m = new float[TILE];           // [TILE] running max (fwd)
@@ -117,42 +142,93 @@ public final class JavaFlashAttention implements AttentionKernel {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** rows [r0, r0+n) of a [*, dh] block at base, times factor, into dst [n4, dh4], zero-padded. */
+    /**
+     * rows [r0, r0+n) of a [*, dh] block at base, times factor, into dst [ceil4(n), dhP],
+     * zero-padded in both directions (padding rows feed the 4-row blocks of a product).
+     */
     private static void loadRows(float[] src, int base, int r0, int n, int dh, float factor, float[] dst) {
-        int dh4 = ceil4(dh), n4 = ceil4(n);
+        int dhP = TileGemm.padColumns(dh), n4 = ceil4(n);
         for (int r = 0; r < n4; r++) {
-            int to = r * dh4;
+            int to = r * dhP;
             if (r < n) {
                 int from = base + (r0 + r) * dh;
                 for (int d = 0; d < dh; d++) {
                     dst[to + d] = src[from + d] * factor;
                 }
-                for (int d = dh; d < dh4; d++) {
-                    dst[to + d] = 0f;
-                }
+                java.util.Arrays.fill(dst, to + dh, to + dhP, 0f);
             } else {
-                java.util.Arrays.fill(dst, to, to + dh4, 0f);
+                java.util.Arrays.fill(dst, to, to + dhP, 0f);
             }
         }
     }
 
-    /** rows [r0, r0+n) of a [*, dh] block at base into dst [dh4, TILE] (transposed), zero-padded. */
-    private static void loadTransposed(float[] src, int base, int r0, int n, int dh, float[] dst) {
-        int dh4 = ceil4(dh), n4 = ceil4(n);
-        for (int d = dh; d < dh4; d++) {
-            java.util.Arrays.fill(dst, d * TILE, d * TILE + n4, 0f);
-        }
-        for (int r = 0; r < n4; r++) {
-            if (r < n) {
-                int from = base + (r0 + r) * dh;
-                for (int d = 0; d < dh; d++) {
-                    dst[d * TILE + r] = src[from + d];
-                }
+    /**
+     * The streamed side of a pass (K, V for the forward and dQ; Q, dO for dK/dV), laid out once
+     * per call the way the tile products read it, so that no tile is copied per step:
+     * <pre>
+     *   rows [B*H, len, dhP]   the caller's array itself when dh == dhP, else a zero-padded copy
+     *   t    [B*H, dh, lenP]   transposed, lenP = len rounded up to COLUMNS, zero-padded
+     * </pre>
+     * O(len * Dh) floats each: no len x len term.
+     */
+    private final class Streamed {
+        final float[] rows;
+        final float[] t;
+        final int len;
+        final int lenP;
+        final int dh;
+        final int dhP;
+
+        /** tSlot: buffer slot of the transposed copy, or -1 for none; rowSlot: of the padded row copy. */
+        Streamed(float[] src, int bhCount, int len, int dh, int tSlot, int rowSlot) {
+            this.len = len;
+            this.lenP = TileGemm.padColumns(len);
+            this.dh = dh;
+            this.dhP = TileGemm.padColumns(dh);
+            if (dhP == dh) {
+                rows = src;
             } else {
-                for (int d = 0; d < dh; d++) {
-                    dst[d * TILE + r] = 0f;
-                }
+                float[] padded = buffer(rowSlot, bhCount * len * dhP);
+                parallel(bhCount, bh -> {
+                    for (int r = bh * len; r < (bh + 1) * len; r++) {
+                        System.arraycopy(src, r * dh, padded, r * dhP, dh);
+                        java.util.Arrays.fill(padded, r * dhP + dh, (r + 1) * dhP, 0f);
+                    }
+                });
+                rows = padded;
             }
+            if (tSlot >= 0) {
+                float[] tr = buffer(tSlot, bhCount * dh * lenP);
+                // blocks of 16 rows: contiguous writes, and the rows read stay in L1 (a plain
+                // row-by-row transpose writes with a stride of lenP floats, often 4 KiB-aliased)
+                int blocks = (len + 15) / 16;
+                parallel(bhCount * blocks, item -> {
+                    int bh = item / blocks, r0 = (item % blocks) * 16, r1 = Math.min(len, r0 + 16);
+                    int from = bh * len * dh, to = bh * dh * lenP;
+                    for (int d = 0; d < dh; d++) {
+                        int row = to + d * lenP;
+                        for (int r = r0; r < r1; r++) {
+                            tr[row + r] = src[from + r * dh + d];
+                        }
+                        if (r1 == len) { // the last block zeroes the padding columns (a reused buffer is stale)
+                            java.util.Arrays.fill(tr, row + len, row + lenP, 0f);
+                        }
+                    }
+                });
+                t = tr;
+            } else {
+                t = null;
+            }
+        }
+
+        /** Offset of row r0 of head bh in {@link #rows} (row stride dhP). */
+        int rowsAt(int bh, int r0) {
+            return (bh * len + r0) * dhP;
+        }
+
+        /** Offset of column r0 of head bh in {@link #t} (row stride lenP). */
+        int tAt(int bh, int r0) {
+            return bh * dh * lenP + r0;
         }
     }
 
@@ -161,65 +237,56 @@ public final class JavaFlashAttention implements AttentionKernel {
     @Override
     public void forward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse) {
         AttentionKernel.checkForward(s, q, k, v, out, lse);
-        int qTiles = tiles(s.queryLength);
-        parallel(s.batch * s.heads * qTiles, item -> forwardTile(s, item / qTiles, item % qTiles, q, k, v, out, lse));
+        int bhCount = s.batch * s.heads, qTiles = tiles(s.queryLength);
+        Streamed kS = new Streamed(k, bhCount, s.keyLength, s.headDim, 0, 3);
+        Streamed vS = new Streamed(v, bhCount, s.keyLength, s.headDim, -1, 4);
+        parallel(bhCount * qTiles, item -> forwardTile(simd, s, item / qTiles, item % qTiles, q, kS, vS, out, lse));
     }
 
     /** One (bh, query tile): S = Q K^T per key tile, online softmax, O += P V; out = O / l. */
-    private static void forwardTile(AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v,
-                                    float[] out, float[] lse) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dh4 = ceil4(dh);
+    private static void forwardTile(boolean simd, AttentionShape s, int bh, int qt, float[] q, Streamed kS,
+                                    Streamed vS, float[] out, float[] lse) {
+        final int lq = s.queryLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
         final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
-        final int qBase = bh * lq * dh, kBase = bh * lk * dh;
+        final int qBase = bh * lq * dh;
         final Scratch w = SCRATCH.get();
-        final float[] qs = w.ownA, acc = w.acc1, kt = w.strA, vT = w.strBT, sc = w.s, m = w.m, l = w.l;
+        final float[] qs = w.ownA, acc = w.acc1, sc = w.s, m = w.m, l = w.l;
         loadRows(q, qBase, i0, rows, dh, s.scale, qs);
-        java.util.Arrays.fill(acc, 0, rows4 * dh4, 0f);
+        java.util.Arrays.fill(acc, 0, rows4 * dhP, 0f);
         java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(l, 0f);
         final int groupEnd = keyEnd(s, b, i0 + rows - 1);
         for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
-            int n = Math.min(TILE, groupEnd - k0), n4 = ceil4(n);
-            loadRows(k, kBase, k0, n, dh, 1f, kt);
-            loadTransposed(v, kBase, k0, n, dh, vT);
-            TileGemm.nt(qs, 0, dh4, kt, 0, dh4, rows4, n4, dh4, sc, 0, TILE, false); // S [rows4, n4]
+            int n = Math.min(TILE, groupEnd - k0), nP = TileGemm.padColumns(n);
+            TileGemm.nn(simd, qs, 0, dhP, kS.t, kS.tAt(bh, k0), kS.lenP, rows4, nP, dh, sc, 0, TILE, false); // S
             for (int r = 0; r < rows4; r++) {
                 int row = r * TILE;
                 int jn = r < rows ? Math.max(0, Math.min(n, keyEnd(s, b, i0 + r) - k0)) : 0;
                 if (jn == 0) {
-                    java.util.Arrays.fill(sc, row, row + n4, 0f);
+                    java.util.Arrays.fill(sc, row, row + n, 0f);
                     continue;
                 }
-                float tileMax = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < jn; j++) {
-                    tileMax = Math.max(tileMax, sc[row + j]);
-                }
+                float tileMax = SoftmaxRows.max(simd, sc, row, jn);
                 if (tileMax > m[r]) {
                     float corr = m[r] == Float.NEGATIVE_INFINITY ? 0f : FastExp.exp(m[r] - tileMax);
                     l[r] *= corr;
-                    for (int d = 0, a = r * dh4; d < dh4; d++) {
+                    for (int d = 0, a = r * dhP; d < dhP; d++) {
                         acc[a + d] *= corr;
                     }
                     m[r] = tileMax;
                 }
-                float mr = m[r], sum = 0f;
-                for (int j = 0; j < jn; j++) {
-                    float p = FastExp.exp(sc[row + j] - mr);
-                    sc[row + j] = p;
-                    sum += p;
-                }
-                java.util.Arrays.fill(sc, row + jn, row + n4, 0f);
-                l[r] += sum;
+                l[r] += SoftmaxRows.expShiftSum(simd, sc, row, jn, m[r]);
+                java.util.Arrays.fill(sc, row + jn, row + n, 0f);
             }
-            TileGemm.nt(sc, 0, TILE, vT, 0, TILE, rows4, dh4, n4, acc, 0, dh4, true); // O += P V
+            TileGemm.nn(simd, sc, 0, TILE, vS.rows, vS.rowsAt(bh, k0), dhP, rows4, dhP, n, acc, 0, dhP, true); // O += P V
         }
         for (int r = 0; r < rows; r++) {
             int to = qBase + (i0 + r) * dh;
             if (l[r] > 0f) {
                 float inv = 1f / l[r];
                 for (int d = 0; d < dh; d++) {
-                    out[to + d] = acc[r * dh4 + d] * inv;
+                    out[to + d] = acc[r * dhP + d] * inv;
                 }
                 lse[bh * lq + i0 + r] = m[r] + (float) Math.log(l[r]);
             } else { // fully masked row
@@ -235,8 +302,8 @@ public final class JavaFlashAttention implements AttentionKernel {
     public void backward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse, float[] dOut,
                          float[] dq, float[] dk, float[] dv) {
         AttentionKernel.checkBackward(s, q, k, v, out, lse, dOut, dq, dk, dv);
-        final int dh = s.headDim;
-        final float[] dRow = new float[s.rows()]; // [B, H, Lq] D_i = rowsum(dO * O)
+        final int dh = s.headDim, bhCount = s.batch * s.heads;
+        final float[] dRow = buffer(7, s.rows()); // [B, H, Lq] D_i = rowsum(dO * O), every entry written
         for (int row = 0; row < dRow.length; row++) {
             float acc = 0f;
             int base = row * dh;
@@ -245,65 +312,50 @@ public final class JavaFlashAttention implements AttentionKernel {
             }
             dRow[row] = acc;
         }
-        int qTiles = tiles(s.queryLength), kTiles = tiles(s.keyLength);
-        parallel(s.batch * s.heads * qTiles,
-                item -> dqTile(s, item / qTiles, item % qTiles, q, k, v, lse, dOut, dRow, dq));
-        parallel(s.batch * s.heads * kTiles,
-                item -> dkdvTile(s, item / kTiles, item % kTiles, q, k, v, lse, dOut, dRow, dk, dv));
-    }
-
-    /** dQ = scale * dS K for one (bh, query tile), dS = P * (dO V^T - D), over key tiles. */
-    private static void dqTile(AttentionShape s, int bh, int qt, float[] q, float[] k, float[] v, float[] lse,
-                               float[] dOut, float[] dRow, float[] dq) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dh4 = ceil4(dh);
-        final int b = bh / s.heads;
-        final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
-        final int qBase = bh * lq * dh, kBase = bh * lk * dh;
-        final Scratch w = SCRATCH.get();
-        final float[] qs = w.ownA, dOs = w.ownB, acc = w.acc1, kt = w.strA, vt = w.strB, kT = w.strAT;
-        final float[] sc = w.s, dp = w.dp, rowLse = w.rowLse, rowD = w.rowD;
-        loadRows(q, qBase, i0, rows, dh, s.scale, qs);
-        loadRows(dOut, qBase, i0, rows, dh, 1f, dOs);
-        java.util.Arrays.fill(acc, 0, rows4 * dh4, 0f);
-        for (int r = 0; r < rows; r++) {
-            rowLse[r] = lse[bh * lq + i0 + r];
-            rowD[r] = dRow[bh * lq + i0 + r];
-        }
-        final int groupEnd = keyEnd(s, b, i0 + rows - 1);
-        for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
-            int n = Math.min(TILE, groupEnd - k0), n4 = ceil4(n);
-            loadRows(k, kBase, k0, n, dh, 1f, kt);
-            loadRows(v, kBase, k0, n, dh, 1f, vt);
-            loadTransposed(k, kBase, k0, n, dh, kT);
-            TileGemm.nt(qs, 0, dh4, kt, 0, dh4, rows4, n4, dh4, sc, 0, TILE, false);  // S
-            TileGemm.nt(dOs, 0, dh4, vt, 0, dh4, rows4, n4, dh4, dp, 0, TILE, false); // dP
-            for (int r = 0; r < rows4; r++) {
-                int row = r * TILE;
-                boolean alive = r < rows && rowLse[r] != Float.NEGATIVE_INFINITY;
-                int jn = alive ? Math.max(0, Math.min(n, keyEnd(s, b, i0 + r) - k0)) : 0;
-                float lr = alive ? rowLse[r] : 0f, dr = alive ? rowD[r] : 0f;
-                for (int j = 0; j < jn; j++) {
-                    dp[row + j] = FastExp.exp(sc[row + j] - lr) * (dp[row + j] - dr); // dS
+        // one pass over key tiles, FlashAttention-2's loop: dK, dV of the tile and its share of
+        // dQ. Work item (bh, chunk c) takes key tiles c, c + chunks, ...; its dQ shares go to its
+        // own slice of dqPart [chunks, B*H, lqT, dhP], summed below, so no two items write the same
+        // float. chunks > 1 only when B*H alone cannot keep the pool busy.
+        final int lq = s.queryLength, dhP = TileGemm.padColumns(dh), kTiles = tiles(s.keyLength);
+        final int chunks = Math.max(1, Math.min(kTiles, (2 * pool.getParallelism() + bhCount - 1) / bhCount));
+        final int lqT = tiles(lq) * TILE; // whole tiles, so a 4-row block of the last tile stays in its slice
+        final float[] dqPart = buffer(6, Math.multiplyExact(Math.multiplyExact(chunks * bhCount, lqT), dhP));
+        final int slice = lqT * dhP;
+        parallel(chunks * bhCount, i -> java.util.Arrays.fill(dqPart, i * slice, (i + 1) * slice, 0f));
+        Streamed qS = new Streamed(q, bhCount, lq, dh, 1, 3);
+        Streamed dOS = new Streamed(dOut, bhCount, lq, dh, 2, 4);
+        parallel(bhCount * chunks, item -> {
+            int bh = item / chunks, c = item % chunks;
+            int part = (c * bhCount + bh) * lqT * dhP;
+            for (int kt = c; kt < kTiles; kt += chunks) {
+                dkdvTile(simd, s, bh, kt, qS, k, v, lse, dOS, dRow, dk, dv, dqPart, part);
+            }
+        });
+        parallel(bhCount, bh -> {
+            for (int i = 0; i < lq; i++) {
+                int to = (bh * lq + i) * dh;
+                for (int d = 0; d < dh; d++) {
+                    float sum = 0f;
+                    for (int c = 0; c < chunks; c++) {
+                        sum += dqPart[((c * bhCount + bh) * lqT + i) * dhP + d];
+                    }
+                    dq[to + d] = sum;
                 }
-                java.util.Arrays.fill(dp, row + jn, row + n4, 0f);
             }
-            TileGemm.nt(dp, 0, TILE, kT, 0, TILE, rows4, dh4, n4, acc, 0, dh4, true); // dQ += dS K
-        }
-        for (int r = 0; r < rows; r++) {
-            int to = qBase + (i0 + r) * dh;
-            for (int d = 0; d < dh; d++) {
-                dq[to + d] = acc[r * dh4 + d] * s.scale;
-            }
-        }
+        });
     }
 
-    /** dV = P^T dO and dK = scale * dS^T Q for one (bh, key tile), over query tiles. */
-    private static void dkdvTile(AttentionShape s, int bh, int kt, float[] q, float[] k, float[] v, float[] lse,
-                                 float[] dOut, float[] dRow, float[] dk, float[] dv) {
-        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dh4 = ceil4(dh);
+    /**
+     * dV = P^T dO and dK = scale * dS^T Q for one (bh, key tile), over query tiles; adds the
+     * tile's share of dQ = scale * dS K to dqPart [lqT, dhP] at offset part.
+     */
+    private static void dkdvTile(boolean simd, AttentionShape s, int bh, int kt, Streamed qS, float[] k, float[] v,
+                                 float[] lse, Streamed dOS, float[] dRow, float[] dk, float[] dv, float[] dqPart,
+                                 int part) {
+        final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
         final int j0 = kt * TILE, cols = Math.min(TILE, lk - j0), cols4 = ceil4(cols);
-        final int qBase = bh * lq * dh, kBase = bh * lk * dh;
+        final int kBase = bh * lk * dh;
         final int valid = s.validKeys(b);
         if (j0 >= valid) { // every key of the tile is padding: zero gradients
             java.util.Arrays.fill(dk, kBase + j0 * dh, kBase + (j0 + cols) * dh, 0f);
@@ -312,54 +364,42 @@ public final class JavaFlashAttention implements AttentionKernel {
         }
         final Scratch w = SCRATCH.get();
         final float[] ks = w.ownA, vs = w.ownB, dkAcc = w.acc1, dvAcc = w.acc2;
-        final float[] qt = w.strA, dOt = w.strB, qT = w.strAT, dOT = w.strBT;
         final float[] pT = w.s, dsT = w.dp, rowLse = w.rowLse, rowD = w.rowD;
         loadRows(k, kBase, j0, cols, dh, s.scale, ks);
         loadRows(v, kBase, j0, cols, dh, 1f, vs);
-        java.util.Arrays.fill(dkAcc, 0, cols4 * dh4, 0f);
-        java.util.Arrays.fill(dvAcc, 0, cols4 * dh4, 0f);
+        java.util.Arrays.fill(dkAcc, 0, cols4 * dhP, 0f);
+        java.util.Arrays.fill(dvAcc, 0, cols4 * dhP, 0f);
         // causal: query i sees key j only when i >= j, so queries before j0 contribute nothing
         for (int i0 = s.causal ? j0 : 0; i0 < lq; i0 += TILE) {
-            int n = Math.min(TILE, lq - i0), n4 = ceil4(n);
-            loadRows(q, qBase, i0, n, dh, 1f, qt);
-            loadRows(dOut, qBase, i0, n, dh, 1f, dOt);
-            loadTransposed(q, qBase, i0, n, dh, qT);
-            loadTransposed(dOut, qBase, i0, n, dh, dOT);
-            for (int ii = 0; ii < n; ii++) {
-                rowLse[ii] = lse[bh * lq + i0 + ii];
-                rowD[ii] = dRow[bh * lq + i0 + ii];
-            }
-            TileGemm.nt(ks, 0, dh4, qt, 0, dh4, cols4, n4, dh4, pT, 0, TILE, false);   // S^T
-            TileGemm.nt(vs, 0, dh4, dOt, 0, dh4, cols4, n4, dh4, dsT, 0, TILE, false); // dP^T
+            int n = Math.min(TILE, lq - i0), nP = TileGemm.padColumns(n);
+            System.arraycopy(lse, bh * lq + i0, rowLse, 0, n);
+            System.arraycopy(dRow, bh * lq + i0, rowD, 0, n);
+            TileGemm.nn(simd, ks, 0, dhP, qS.t, qS.tAt(bh, i0), qS.lenP, cols4, nP, dh, pT, 0, TILE, false);    // S^T
+            TileGemm.nn(simd, vs, 0, dhP, dOS.t, dOS.tAt(bh, i0), dOS.lenP, cols4, nP, dh, dsT, 0, TILE, false); // dP^T
             for (int c = 0; c < cols4; c++) {
                 int row = c * TILE, j = j0 + c;
                 if (c >= cols || j >= valid) {
-                    java.util.Arrays.fill(pT, row, row + n4, 0f);
-                    java.util.Arrays.fill(dsT, row, row + n4, 0f);
+                    java.util.Arrays.fill(pT, row, row + n, 0f);
+                    java.util.Arrays.fill(dsT, row, row + n, 0f);
                     continue;
                 }
                 int first = s.causal ? Math.max(0, Math.min(n, j - i0)) : 0; // first query that sees key j
                 java.util.Arrays.fill(pT, row, row + first, 0f);
                 java.util.Arrays.fill(dsT, row, row + first, 0f);
-                for (int ii = first; ii < n; ii++) {
-                    float lr = rowLse[ii];
-                    // a fully masked query row (lse = -inf) has P = 0, not exp(-inf + inf) = NaN
-                    float p = lr == Float.NEGATIVE_INFINITY ? 0f : FastExp.exp(pT[row + ii] - lr);
-                    pT[row + ii] = p;
-                    dsT[row + ii] = p * (dsT[row + ii] - rowD[ii]);
-                }
-                java.util.Arrays.fill(pT, row + n, row + n4, 0f);
-                java.util.Arrays.fill(dsT, row + n, row + n4, 0f);
+                SoftmaxRows.dsColumn(simd, pT, dsT, row, first, n, rowLse, rowD); // P^T, dS^T
             }
-            TileGemm.nt(pT, 0, TILE, dOT, 0, TILE, cols4, dh4, n4, dvAcc, 0, dh4, true); // dV += P^T dO
-            TileGemm.nt(dsT, 0, TILE, qT, 0, TILE, cols4, dh4, n4, dkAcc, 0, dh4, true); // dK += dS^T Q
+            TileGemm.nn(simd, pT, 0, TILE, dOS.rows, dOS.rowsAt(bh, i0), dhP, cols4, dhP, n, dvAcc, 0, dhP, true); // dV += P^T dO
+            TileGemm.nn(simd, dsT, 0, TILE, qS.rows, qS.rowsAt(bh, i0), dhP, cols4, dhP, n, dkAcc, 0, dhP, true); // dK += dS^T Q
+            // dQ[i0 .., :] += dS (k * scale): dS^T's padding rows (keys >= cols) and ks's are zero;
+            // its columns past n only reach dqPart rows past Lq, which are never read
+            TileGemm.tnAccumulate(simd, dsT, 0, TILE, ks, 0, dhP, ceil4(n), dhP, cols4, dqPart, part + i0 * dhP, dhP);
         }
         for (int c = 0; c < cols; c++) {
             int to = kBase + (j0 + c) * dh;
             boolean padded = j0 + c >= valid;
             for (int d = 0; d < dh; d++) {
-                dk[to + d] = padded ? 0f : dkAcc[c * dh4 + d] * s.scale;
-                dv[to + d] = padded ? 0f : dvAcc[c * dh4 + d];
+                dk[to + d] = padded ? 0f : dkAcc[c * dhP + d] * s.scale;
+                dv[to + d] = padded ? 0f : dvAcc[c * dhP + d];
             }
         }
     }

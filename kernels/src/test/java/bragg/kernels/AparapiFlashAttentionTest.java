@@ -80,6 +80,20 @@ class AparapiFlashAttentionTest {
     }
 
     @Test
+    void wrongBuffersAreNamed() {
+        AttentionShape s = AttentionShape.builder().batch(1).heads(2).queryLength(3).keyLength(5).headDim(4).build();
+        float[] q = new float[24], kv = new float[40], out = new float[24], lse = new float[6];
+        for (AparapiFlashAttention k : KERNELS) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> k.forward(s, q, new float[24], kv, out, lse));
+            assertTrue(e.getMessage().startsWith("k has 24 elements; expected 40"), e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> k.backward(s, q, kv, kv, out, lse, q, q, kv, new float[1]));
+            assertTrue(e.getMessage().startsWith("dv has 1 elements; expected 40"), e.getMessage());
+        }
+    }
+
+    @Test
     void backendNamesTheDevice() {
         for (AparapiFlashAttention k : KERNELS) {
             assertTrue(k.backend().startsWith("aparapi-opencl"), k.backend());

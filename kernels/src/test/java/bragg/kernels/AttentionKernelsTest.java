@@ -6,7 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aparapi.device.Device;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 class AttentionKernelsTest {
 
@@ -30,6 +39,57 @@ class AttentionKernelsTest {
             } else {
                 assertInstanceOf(JavaFlashAttention.class, k);
             }
+        }
+    }
+
+    /** auto says which backend it took and why, in one INFO line (System.Logger goes to JUL here). */
+    @Test
+    void autoLogsWhichDeviceItTookAndWhy() {
+        Logger jul = Logger.getLogger(AttentionKernels.class.getName());
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        try (AttentionKernel k = AttentionKernels.open("auto")) {
+            List<String> lines = records.stream().filter(r -> r.getLevel() == Level.INFO).map(LogRecord::getMessage)
+                    .filter(m -> m.startsWith("attention device auto: took ")).collect(Collectors.toList());
+            assertEquals(1, lines.size(), "INFO lines: " + lines);
+            String line = lines.get(0);
+            assertTrue(line.startsWith("attention device auto: took " + k.backend() + " because "), line);
+            if (AttentionKernels.listDevices(Device.TYPE.GPU).isEmpty()) {
+                assertTrue(line.contains("no OpenCL GPU device"), line);
+            }
+            if (k instanceof AparapiFlashAttention) {
+                assertTrue(line.contains("ran the kernel's self-test"), line);
+            } else {
+                assertTrue(line.contains("no OpenCL CPU device") || line.contains("failed to run the kernel"), line);
+            }
+        } finally {
+            jul.removeHandler(capture);
+        }
+    }
+
+    @Test
+    void anExplicitOpenClCpuIsTheAparapiKernelOnThatDevice() {
+        int cpus = AttentionKernels.listDevices(Device.TYPE.CPU).size();
+        Assumptions.assumeTrue(cpus > 0, "no OpenCL CPU device (install pocl-opencl-icd)");
+        try (AttentionKernel k = AttentionKernels.open("opencl-cpu"); AttentionKernel last =
+                AttentionKernels.open("opencl-cpu:" + (cpus - 1))) {
+            assertInstanceOf(AparapiFlashAttention.class, k);
+            assertTrue(k.backend().startsWith("aparapi-opencl cpu"), k.backend());
+            assertInstanceOf(AparapiFlashAttention.class, last);
         }
     }
 

@@ -1,5 +1,6 @@
 package bragg.jobs.bench;
 
+import bragg.jobs.BuildInfo;
 import bragg.kernels.AttentionKernel;
 import bragg.kernels.AttentionKernels;
 import bragg.kernels.AttentionShape;
@@ -25,13 +26,17 @@ import java.util.concurrent.TimeUnit;
  * sgemm) and against materialized attention in ND4J. Prints a table, then one JSON line.
  *
  * <p>FLOP convention (FlashAttention's): forward 4*B*H*Lq*Lk*Dh, backward 2.5 times that; masks
- * ignored. Every time is the median of {@code --reps} runs after {@code --warmup} runs.
+ * ignored. Every time is the median of {@code --reps} rounds after {@code --warmup} rounds; a
+ * round runs each side of a comparison once, in turn (sgemm, flash forward, flash backward; or
+ * flash and materialized at L=2048), each run after a short pause ({@link #PAUSE_MS}), so a
+ * ratio is measured side by side even while other work loads the machine.
  *
- * <p>max_L: the largest L in {4096, ..., 65536} (B=1, H=1, Dh=64) whose forward + backward fits a
- * 4 GiB budget. Materialized: measured, each L in a child JVM with -Xmx4g and ND4J's
- * javacpp maxbytes=4g, stopping at the first failure. Flash: analytic, from the buffers the kernel
- * needs (8 [L, Dh] tensors and 2 [L] rows, doubled for an OpenCL device's copies); running flash at
- * L=65536 would take tens of minutes on a CPU, and its memory has no L x L term to discover.
+ * <p>max_L: the largest L in {4096, ..., 65536} (B=1, H=1, Dh=64) whose forward + backward
+ * completes within a 4 GiB budget on the whole process's resident memory (heap, ND4J off-heap,
+ * everything: {@link ResidentBudget} halts a probe that goes over). Each probe is a child JVM:
+ * materialized ({@link MaterializedProbe}) ascending until the first failure, flash
+ * ({@link FlashProbe}, on the best backend) descending until the first success (memory grows
+ * with L, so a success bounds every smaller L).
  */
 @Command(name = "attention", mixinStandardHelpOptions = true,
         description = "Flash attention kernels vs ND4J sgemm and vs materialized attention; table, then a JSON line.")
@@ -43,12 +48,12 @@ public final class AttentionBench implements Runnable {
     int reps = 5;
 
     @Option(names = "--warmup", description = "untimed runs before each measurement (default ${DEFAULT-VALUE})")
-    int warmup = 2;
+    int warmup = 3;
 
     @Option(names = "--long-reps", description = "timed repetitions at L=2048 (default ${DEFAULT-VALUE})")
     int longReps = 3;
 
-    @Option(names = "--skip-max-l", description = "skip the child-JVM max_L_materialized measurement")
+    @Option(names = "--skip-max-l", description = "skip the child-JVM max_L measurements (reported as -1)")
     boolean skipMaxL;
 
     @Override
@@ -58,71 +63,103 @@ public final class AttentionBench implements Runnable {
                     + reps + ", long-reps=" + longReps + ", warmup=" + warmup);
         }
         System.out.println("bench attention: FLOP convention forward = 4*B*H*Lq*Lk*Dh, backward = 2.5 x forward"
-                + " (FlashAttention's); times are medians of " + reps + " runs after " + warmup + " warm-up runs");
+                + " (FlashAttention's); times are medians of " + reps + " rounds (" + longReps + " at L=2048) after " + warmup
+                + " warm-up rounds; a round runs each measurement of a comparison once, in turn");
         System.out.println("OpenCL devices: " + AttentionKernels.listOpenClDevices());
+        String loadStart = loadAverage();
+        System.out.println("load average (1, 5, 15 min) at start: " + loadStart
+                + " (other work on this machine slows every row alike; the ratios are side by side)");
 
-        // 1. the practical limit: ND4J sgemm, n = 2048
-        double sgemm = sgemmGflops(2048);
-        System.out.printf(Locale.ROOT, "%n%-58s %10s %10s %12s %8s%n", "what", "fwd ms", "bwd ms", "fwd+bwd GF/s",
+        // 1. the practical limit, ND4J sgemm at n = 2048, timed in rounds with each flash
+        //    measurement (one sgemm, one forward, one backward per round), so that the load of
+        //    the moment weighs on both sides of every ratio alike
+        INDArray ga = Nd4j.randn(DataType.FLOAT, 2048, 2048), gb = Nd4j.randn(DataType.FLOAT, 2048, 2048);
+        INDArray gc = Nd4j.create(DataType.FLOAT, 2048, 2048);
+        Runnable sgemmRun = () -> Nd4j.gemm(ga, gb, gc, false, false, 1.0, 0.0);
+        double sgemmFlops = 2.0 * 2048 * 2048 * 2048.0;
+        System.out.printf(Locale.ROOT, "%n" + ROW_TEXT, "what", "fwd ms", "bwd ms", "fwd+bwd GF/s", "sgemm GF/s",
                 "/sgemm");
-        System.out.printf(Locale.ROOT, "%-58s %10s %10s %12.1f %8.2f%n", "ND4J sgemm n=2048 (2n^3 flops)", "-", "-",
-                sgemm, 1.0);
 
         // 2. every backend at B=1, H=8, L=1024, Dh=64
         AttentionShape main = AttentionShape.self(1, 8, 1024, 64);
         String best = null;
         double bestGflops = -1;
+        double sgemm = -1;
+        double bestRatio = -1;
         for (String name : backends()) {
             try (AttentionKernel kernel = AttentionKernels.open(name)) {
-                double[] t = timeFlash(kernel, main, reps);
+                Flash f = new Flash(kernel, main);
+                double[] t = interleaved(reps, f::forward, f::backward, sgemmRun);
                 double gflops = (main.forwardFlops() + main.backwardFlops()) / (t[0] + t[1]) / 1e9;
-                System.out.printf(Locale.ROOT, "%-58s %10.1f %10.1f %12.1f %8.3f%n",
-                        trim("flash " + kernel.backend() + " L=1024 H=8"), t[0] * 1e3, t[1] * 1e3, gflops,
-                        gflops / sgemm);
-                if (gflops > bestGflops) {
+                double alongside = sgemmFlops / t[2] / 1e9;
+                row("flash L=1024 H=8 " + kernel.backend(), t[0], t[1], gflops, alongside);
+                if (gflops / alongside > bestRatio) { // best by the ratio: each row's own sgemm rounds
+                    bestRatio = gflops / alongside;
                     bestGflops = gflops;
+                    sgemm = alongside;
                     best = name;
                 }
             }
         }
 
-        // 3. flash (best backend) vs materialized ND4J at L=2048, B=1, H=8, Dh=64
+        // 3. flash (best backend) vs materialized ND4J at L=2048, B=1, H=8, Dh=64, in rounds
         AttentionShape longShape = AttentionShape.self(1, 8, 2048, 64);
-        double flashLong;
         String bestBackend;
+        double speedup;
         try (AttentionKernel kernel = AttentionKernels.open(best)) {
             bestBackend = kernel.backend();
-            double[] t = timeFlash(kernel, longShape, longReps);
-            flashLong = t[0] + t[1];
-            System.out.printf(Locale.ROOT, "%-58s %10.1f %10.1f %12.1f %8.3f%n",
-                    trim("flash " + kernel.backend() + " L=2048 H=8"), t[0] * 1e3, t[1] * 1e3,
-                    (longShape.forwardFlops() + longShape.backwardFlops()) / flashLong / 1e9,
-                    (longShape.forwardFlops() + longShape.backwardFlops()) / flashLong / 1e9 / sgemm);
+            Flash f = new Flash(kernel, longShape);
+            Materialized m = new Materialized(longShape);
+            double[] t = interleaved(longReps, f::forward, f::backward, m::forward, m::backward);
+            double flops = longShape.forwardFlops() + longShape.backwardFlops();
+            row("flash L=2048 H=8 " + kernel.backend(), t[0], t[1], flops / (t[0] + t[1]) / 1e9, Double.NaN);
+            row("materialized ND4J L=2048 H=8 (gemm, softmax, gemm + backward)", t[2], t[3],
+                    flops / (t[2] + t[3]) / 1e9, Double.NaN);
+            speedup = (t[2] + t[3]) / (t[0] + t[1]);
         }
-        double[] m = timeMaterialized(longShape, longReps);
-        double materializedLong = m[0] + m[1];
-        double matGflops = (longShape.forwardFlops() + longShape.backwardFlops()) / materializedLong / 1e9;
-        System.out.printf(Locale.ROOT, "%-58s %10.1f %10.1f %12.1f %8.3f%n",
-                "materialized ND4J (gemm, softmax, gemm) L=2048 H=8", m[0] * 1e3, m[1] * 1e3, matGflops,
-                matGflops / sgemm);
-        double speedup = materializedLong / flashLong;
 
-        // 4. longest L within the 4 GiB budget
-        int maxFlash = maxLFlashAnalytic(best.startsWith("opencl"));
-        int maxMaterialized = skipMaxL ? -1 : maxLMaterializedMeasured();
+        // 4. longest L within the 4 GiB budget, each in a child JVM
         System.out.println();
-        System.out.printf(Locale.ROOT, "max L within 4 GiB (B=1, H=1, Dh=64): flash %d (analytic: %s at L=65536), "
-                        + "materialized %s (measured in child JVMs, -Xmx4g, ND4J maxbytes=4g; analytic %d)%n",
-                maxFlash, mib(flashBytes(65536, best.startsWith("opencl"))),
-                maxMaterialized < 0 ? "skipped" : String.valueOf(maxMaterialized), maxLMaterializedAnalytic());
+        int maxMaterialized = -1;
+        int maxFlash = -1;
+        if (!skipMaxL) {
+            for (int l : MAX_L_CANDIDATES) { // ascending: the first failure ends it
+                if (!probe("materialized", MaterializedProbe.class, l)) {
+                    break;
+                }
+                maxMaterialized = l;
+            }
+            for (int i = MAX_L_CANDIDATES.length - 1; i >= 0 && maxFlash < 0; i--) { // descending
+                if (probe("flash " + best, FlashProbe.class, MAX_L_CANDIDATES[i], best)) {
+                    maxFlash = MAX_L_CANDIDATES[i];
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "max L within %d MiB resident (B=1, H=1, Dh=64): flash %s, materialized %s%n",
+                BUDGET_BYTES >> 20, skipMaxL ? "skipped" : String.valueOf(maxFlash),
+                skipMaxL ? "skipped" : String.valueOf(maxMaterialized));
 
-        double ratio = bestGflops / sgemm;
+        String loadEnd = loadAverage();
+        System.out.println("load average (1, 5, 15 min) at end: " + loadEnd);
+        double ratio = bestRatio;
         System.out.printf(Locale.ROOT, "{\"sgemm_gflops\": %.2f, \"flash_fwd_bwd_gflops\": %.2f, "
                         + "\"ratio_flash_to_sgemm\": %.3f, \"speedup_vs_materialized_L2048\": %.3f, "
                         + "\"max_L_flash\": %d, \"max_L_materialized\": %d, \"backend\": \"%s\", "
                         + "\"flop_convention\": \"fwd 4*B*H*Lq*Lk*Dh, bwd 2.5x fwd\", "
-                        + "\"max_L_method\": \"flash analytic, materialized measured in child JVMs (4 GiB)\"}%n",
-                sgemm, bestGflops, ratio, speedup, maxFlash, maxMaterialized, json(bestBackend));
+                        + "\"max_L_method\": \"fwd+bwd completed in a child JVM, resident <= 4 GiB\", "
+                        + "\"load_avg_start\": \"%s\", \"load_avg_end\": \"%s\"}%n",
+                sgemm, bestGflops, ratio, speedup, maxFlash, maxMaterialized, json(bestBackend), loadStart, loadEnd);
+    }
+
+    private static final int WHAT = 78;
+    private static final String ROW_TEXT = "%-" + WHAT + "s %10s %10s %12s %10s %7s%n";
+
+    /** A table row; sgemm is the sgemm rate measured in the same rounds (NaN: none). */
+    private static void row(String what, double fwdSeconds, double bwdSeconds, double gflops, double sgemm) {
+        System.out.printf(Locale.ROOT, "%-" + WHAT + "s %10.1f %10.1f %12.1f %10s %7s%n", trim(what),
+                fwdSeconds * 1e3, bwdSeconds * 1e3, gflops,
+                Double.isNaN(sgemm) ? "-" : String.format(Locale.ROOT, "%.1f", sgemm),
+                Double.isNaN(sgemm) ? "-" : String.format(Locale.ROOT, "%.3f", gflops / sgemm));
     }
 
     /** java, then every OpenCL CPU and GPU device, as AttentionKernels.open names them. */
@@ -138,129 +175,183 @@ public final class AttentionBench implements Runnable {
         return names;
     }
 
-    private double sgemmGflops(int n) {
-        INDArray a = Nd4j.randn(DataType.FLOAT, n, n);
-        INDArray b = Nd4j.randn(DataType.FLOAT, n, n);
-        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
-        double seconds = median(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0), reps);
-        return 2.0 * n * n * (double) n / seconds / 1e9;
-    }
+    /** One kernel's forward and backward on fixed random inputs. */
+    private static final class Flash {
+        final AttentionKernel kernel;
+        final AttentionShape s;
+        final float[] q, k, v, dOut, out, lse, dq, dk, dv;
 
-    /** Median forward and backward seconds of one kernel on random inputs. */
-    private double[] timeFlash(AttentionKernel kernel, AttentionShape s, int n) {
-        SplittableRandom r = new SplittableRandom(42);
-        float[] q = random(r, s.queryElements()), k = random(r, s.keyElements()), v = random(r, s.keyElements());
-        float[] dOut = random(r, s.queryElements());
-        float[] out = new float[s.queryElements()], lse = new float[s.rows()];
-        float[] dq = new float[s.queryElements()], dk = new float[s.keyElements()], dv = new float[s.keyElements()];
-        double fwd = median(() -> kernel.forward(s, q, k, v, out, lse), n);
-        double bwd = median(() -> kernel.backward(s, q, k, v, out, lse, dOut, dq, dk, dv), n);
-        return new double[] {fwd, bwd};
-    }
-
-    /** Median forward and backward seconds of materialized ND4J attention, head by head. */
-    private double[] timeMaterialized(AttentionShape s, int n) {
-        int heads = s.batch * s.heads;
-        INDArray[] q = new INDArray[heads], k = new INDArray[heads], v = new INDArray[heads], dO = new INDArray[heads];
-        for (int h = 0; h < heads; h++) {
-            q[h] = MaterializedAttention.random(s.queryLength, s.headDim);
-            k[h] = MaterializedAttention.random(s.keyLength, s.headDim);
-            v[h] = MaterializedAttention.random(s.keyLength, s.headDim);
-            dO[h] = MaterializedAttention.random(s.queryLength, s.headDim);
+        Flash(AttentionKernel kernel, AttentionShape s) {
+            this.kernel = kernel;
+            this.s = s;
+            SplittableRandom r = new SplittableRandom(42);
+            q = random(r, s.queryElements());
+            k = random(r, s.keyElements());
+            v = random(r, s.keyElements());
+            dOut = random(r, s.queryElements());
+            out = new float[s.queryElements()];
+            lse = new float[s.rows()];
+            dq = new float[s.queryElements()];
+            dk = new float[s.keyElements()];
+            dv = new float[s.keyElements()];
         }
-        INDArray[][] fwdOut = new INDArray[heads][];
-        double fwd = median(() -> {
+
+        void forward() {
+            kernel.forward(s, q, k, v, out, lse);
+        }
+
+        void backward() {
+            kernel.backward(s, q, k, v, out, lse, dOut, dq, dk, dv);
+        }
+    }
+
+    /** Materialized ND4J attention, head by head; backward uses the last forward's P and O. */
+    private static final class Materialized {
+        final AttentionShape s;
+        final INDArray[] q, k, v, dO;
+        final INDArray[][] fwdOut;
+
+        Materialized(AttentionShape s) {
+            this.s = s;
+            int heads = s.batch * s.heads;
+            q = new INDArray[heads];
+            k = new INDArray[heads];
+            v = new INDArray[heads];
+            dO = new INDArray[heads];
+            fwdOut = new INDArray[heads][];
             for (int h = 0; h < heads; h++) {
+                q[h] = MaterializedAttention.random(s.queryLength, s.headDim);
+                k[h] = MaterializedAttention.random(s.keyLength, s.headDim);
+                v[h] = MaterializedAttention.random(s.keyLength, s.headDim);
+                dO[h] = MaterializedAttention.random(s.queryLength, s.headDim);
+            }
+        }
+
+        void forward() {
+            for (int h = 0; h < q.length; h++) {
                 fwdOut[h] = MaterializedAttention.forward(q[h], k[h], v[h], s.scale);
             }
-        }, n);
-        double bwd = median(() -> {
-            for (int h = 0; h < heads; h++) {
+        }
+
+        void backward() {
+            for (int h = 0; h < q.length; h++) {
                 MaterializedAttention.backward(q[h], k[h], v[h], fwdOut[h][0], fwdOut[h][1], dO[h], s.scale);
             }
-        }, n);
-        return new double[] {fwd, bwd};
+        }
     }
 
-    private double median(Runnable body, int n) {
+    /**
+     * Pause before each timed run. BLAS and OpenMP worker threads (ND4J's) and ForkJoin workers
+     * spin for a while after their work is done before they sleep; without a pause, the
+     * threads of one body would still be spinning on the 2 cores while the next is timed.
+     */
+    static final long PAUSE_MS = 300;
+
+    /**
+     * Median seconds of each body: {@code warmup} untimed rounds, then {@code n} timed rounds,
+     * each round running every body once, in order, each after {@link #PAUSE_MS}.
+     */
+    private double[] interleaved(int n, Runnable... bodies) {
         for (int i = 0; i < warmup; i++) {
-            body.run();
+            for (Runnable b : bodies) {
+                b.run();
+            }
         }
-        double[] t = new double[n];
+        awaitQuietJit();
+        double[][] t = new double[bodies.length][n];
         for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            body.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(t);
-        return n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-    }
-
-    /** Bytes flash attention needs at B=1, H=1, Dh=64: q, k, v, out, dOut, dq, dk, dv and lse, D. */
-    static long flashBytes(long length, boolean openCl) {
-        long host = (8L * length * 64 + 2L * length) * Float.BYTES;
-        return openCl ? 2 * host : host; // an OpenCL device keeps its own copy of every buffer
-    }
-
-    static int maxLFlashAnalytic(boolean openCl) {
-        int best = -1;
-        for (int l : MAX_L_CANDIDATES) {
-            if (flashBytes(l, openCl) <= BUDGET_BYTES) {
-                best = l;
-            }
-        }
-        return best;
-    }
-
-    /** Materialized: the same O(L) buffers plus LIVE_SCORE_MATRICES L x L floats. */
-    static int maxLMaterializedAnalytic() {
-        int best = -1;
-        for (int l : MAX_L_CANDIDATES) {
-            long bytes = flashBytes(l, false)
-                    + (long) MaterializedAttention.LIVE_SCORE_MATRICES * l * (long) l * Float.BYTES;
-            if (bytes <= BUDGET_BYTES) {
-                best = l;
-            }
-        }
-        return best;
-    }
-
-    /** Runs MaterializedProbe in a child JVM per L, ascending, until one fails. */
-    private static int maxLMaterializedMeasured() {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("java.class.path");
-        int best = -1;
-        for (int l : MAX_L_CANDIDATES) {
-            List<String> cmd = List.of(java, "-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=4g",
-                    "-Dorg.bytedeco.javacpp.maxphysicalbytes=12g", "-cp", cp, MaterializedProbe.class.getName(),
-                    String.valueOf(l));
-            String outcome;
-            boolean ok;
-            try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-                StringBuilder text = new StringBuilder();
-                try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = br.readLine()) != null) {
-                        text.append(line).append('\n');
-                    }
+            for (int j = 0; j < bodies.length; j++) {
+                try {
+                    Thread.sleep(PAUSE_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("bench interrupted", e);
                 }
-                boolean done = p.waitFor(600, TimeUnit.SECONDS);
-                ok = done && p.exitValue() == 0;
-                outcome = ok ? lastLine(text.toString()) : "failed: " + firstCause(text.toString());
-            } catch (Exception e) {
-                ok = false;
-                outcome = "could not start the child JVM: " + e;
+                long t0 = System.nanoTime();
+                bodies[j].run();
+                t[j][i] = (System.nanoTime() - t0) / 1e9;
             }
-            System.out.printf(Locale.ROOT, "  materialized L=%d in a 4 GiB child JVM: %s%n", l, outcome);
-            if (!ok) {
-                break;
-            }
-            best = l;
         }
-        return best;
+        double[] medians = new double[bodies.length];
+        for (int j = 0; j < bodies.length; j++) {
+            Arrays.sort(t[j]);
+            medians[j] = n % 2 == 1 ? t[j][n / 2] : (t[j][n / 2 - 1] + t[j][n / 2]) / 2;
+        }
+        return medians;
+    }
+
+    /**
+     * Runs {@code main} of {@code probe} in a child JVM with bragg's JVM flags and {@code L},
+     * the budget and {@code extra} as arguments; true when it completed (exit 0).
+     */
+    private static boolean probe(String what, Class<?> probe, int length, String... extra) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(BuildInfo.jvmFlags());
+        cmd.add("-Xmx3g"); // the heap cannot take the whole budget; the resident-set watchdog is the limit
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), probe.getName(), String.valueOf(length),
+                String.valueOf(BUDGET_BYTES)));
+        cmd.addAll(Arrays.asList(extra));
+        String outcome;
+        boolean ok;
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
+            StringBuilder text = new StringBuilder();
+            try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = br.readLine()) != null) {
+                    text.append(line).append('\n');
+                }
+            }
+            boolean done = p.waitFor(600, TimeUnit.SECONDS);
+            ok = done && p.exitValue() == 0;
+            outcome = ok ? lastLine(text.toString()) : "failed (exit " + (done ? p.exitValue() : "timeout") + "): "
+                    + firstCause(text.toString());
+        } catch (Exception e) {
+            ok = false;
+            outcome = "could not start the child JVM: " + e;
+        }
+        System.out.printf(Locale.ROOT, "  %s L=%d in a child JVM: %s%n", what, length, outcome);
+        return ok;
+    }
+
+    /**
+     * Waits (at most 20 s) until the JIT has compiled nothing for half a second: C2 compiling the
+     * Vector API loops after the warm-up would take a core from whichever body runs next.
+     */
+    private static void awaitQuietJit() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        long before = jit.getTotalCompilationTime();
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("bench interrupted", e);
+            }
+            long now = jit.getTotalCompilationTime();
+            if (now == before) {
+                return;
+            }
+            before = now;
+        }
+    }
+
+    /** The first three fields of /proc/loadavg, or "unknown" off Linux. */
+    private static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static String lastLine(String text) {
@@ -273,14 +364,14 @@ public final class AttentionBench implements Runnable {
         for (String line : text.split("\n")) {
             String l = line.toLowerCase(Locale.ROOT);
             if (l.contains("outofmemory") || l.contains("cannot allocate") || l.contains("exception")
-                    || l.contains("error")) {
+                    || l.contains("error") || l.startsWith("failed")) {
                 return line.trim().length() > 200 ? line.trim().substring(0, 200) : line.trim();
             }
         }
         return lastLine(text);
     }
 
-    private static float[] random(SplittableRandom r, int n) {
+    static float[] random(SplittableRandom r, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) {
             a[i] = (float) (r.nextDouble() * 2 - 1);
@@ -289,11 +380,7 @@ public final class AttentionBench implements Runnable {
     }
 
     private static String trim(String s) {
-        return s.length() > 58 ? s.substring(0, 58) : s;
-    }
-
-    private static String mib(long bytes) {
-        return String.format(Locale.ROOT, "%.0f MiB", bytes / (1024.0 * 1024.0));
+        return s.length() > WHAT ? s.substring(0, WHAT) : s;
     }
 
     private static String json(String s) {

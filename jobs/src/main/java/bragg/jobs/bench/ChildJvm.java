@@ -43,7 +43,7 @@ final class ChildJvm {
                        long timeoutS, Consumer<String> onLine) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(BuildInfo.jvmOpens());
+        cmd.addAll(BuildInfo.jvmFlags());
         cmd.addAll(jvmArgs);
         // The same (quiet) logging as this JVM, so the child's lines are worth reading.
         String log4j = System.getProperty("log4j2.configurationFile");

@@ -17,9 +17,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Peak: two Lq x Lk float matrices alive at once (P and dP, which becomes dS in place).
  */
 final class MaterializedAttention {
-    /** Lq x Lk float matrices alive at the peak of forward + backward. */
-    static final int LIVE_SCORE_MATRICES = 2;
-
     private MaterializedAttention() {
     }
 

@@ -2,11 +2,12 @@ package bragg.jobs.bench;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Locale;
+
 /**
- * Child-JVM probe for {@code bench attention}'s max_L_materialized: runs one materialized
- * forward + backward at B=1, H=1, Dh=64 and the L given, inside the memory budget the parent
- * set (-Xmx and ND4J's -Dorg.bytedeco.javacpp.maxbytes). Exit 0 and "ok <seconds>" when it
- * completes; an allocation beyond the budget throws and exits non-zero.
+ * Child-JVM probe for {@code bench attention}'s max_L_materialized: one materialized forward +
+ * backward at B=1, H=1, Dh=64 and the L given, under {@link ResidentBudget} (args: L, budget
+ * bytes). Prints "ok ..." and exits 0 when it completes; over the budget it is halted.
  */
 public final class MaterializedProbe {
     private MaterializedProbe() {
@@ -14,6 +15,7 @@ public final class MaterializedProbe {
 
     public static void main(String[] args) {
         int length = Integer.parseInt(args[0]);
+        ResidentBudget.enforce(Long.parseLong(args[1]));
         int dh = 64;
         long t0 = System.nanoTime();
         INDArray q = MaterializedAttention.random(length, dh);
@@ -28,7 +30,8 @@ public final class MaterializedProbe {
             System.out.println("failed: non-finite gradients");
             System.exit(3);
         }
-        System.out.printf("ok %.2f%n", (System.nanoTime() - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "ok %.1f s, peak resident %d MiB%n", (System.nanoTime() - t0) / 1e9,
+                ResidentBudget.peakBytes() >> 20);
         System.exit(0);
     }
 }

@@ -52,7 +52,7 @@ final class StandaloneCluster implements AutoCloseable {
      * returns once the Master lists all of them as alive.
      *
      * @param dir      empty folder for logs, work dirs, local dirs and event logs
-     * @param jvmOpens the Java 17 flags every Spark JVM needs ({@code BuildInfo.jvmOpens()})
+     * @param jvmOpens the Java 17 flags every Spark JVM needs ({@code BuildInfo.jvmFlags()})
      */
     static StandaloneCluster start(Path dir, SparkHome home, List<String> jvmOpens, int workers) throws IOException, InterruptedException {
         StandaloneCluster c = new StandaloneCluster(dir, home, jvmOpens, workers);

@@ -56,7 +56,7 @@ class StandaloneClusterIT {
         Files.createDirectories(dir);
         SparkHome home = SparkHome.create(dir.resolve("spark-home"), root.resolve("jobs/target/spark-classpath.txt"), root.resolve("conf/log4j2.properties"));
         // The Java 17 flags from bragg/build.properties (filtered from the root pom at build time).
-        List<String> opens = BuildInfo.jvmOpens();
+        List<String> opens = BuildInfo.jvmFlags();
         assertTrue(opens.contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), "jvm.opens in bragg/build.properties: " + opens);
         cluster = StandaloneCluster.start(dir, home, opens, WORKERS);
     }

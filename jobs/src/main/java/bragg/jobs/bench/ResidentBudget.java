@@ -1,0 +1,65 @@
+package bragg.jobs.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The memory budget of a {@code bench attention} probe JVM, enforced on the whole process: a
+ * daemon thread reads the resident set (VmRSS in /proc/self/status: heap, ND4J's off-heap,
+ * native code, everything) every {@value #POLL_MS} ms and halts the JVM with exit code
+ * {@value #EXIT_OVER_BUDGET} as soon as it is above the budget. ND4J's native buffers are not
+ * counted by JavaCPP's maxbytes, so a heap or JavaCPP limit alone would not hold the line;
+ * the resident set does, and it stops an over-budget run before it can crowd the machine.
+ */
+final class ResidentBudget {
+    static final int EXIT_OVER_BUDGET = 4;
+    private static final long POLL_MS = 2;
+    private static final Path STATUS = Path.of("/proc/self/status");
+
+    private ResidentBudget() {
+    }
+
+    /** Starts the watchdog; throws when /proc/self/status cannot be read (not Linux). */
+    static void enforce(long budgetBytes) {
+        readKiB("VmRSS:"); // fail now, not in the thread
+        Thread t = new Thread(() -> {
+            while (true) {
+                long rss = readKiB("VmRSS:") * 1024;
+                if (rss > budgetBytes) {
+                    System.out.printf(Locale.ROOT, "failed: over budget: resident %d MiB > %d MiB%n",
+                            rss >> 20, budgetBytes >> 20);
+                    System.out.flush();
+                    Runtime.getRuntime().halt(EXIT_OVER_BUDGET);
+                }
+                try {
+                    Thread.sleep(POLL_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "resident-budget");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Peak resident set of this process so far (VmHWM), in bytes. */
+    static long peakBytes() {
+        return readKiB("VmHWM:") * 1024;
+    }
+
+    private static long readKiB(String field) {
+        try {
+            for (String line : Files.readAllLines(STATUS)) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read " + field + " from " + STATUS
+                    + " (the memory budget needs Linux /proc): " + e, e);
+        }
+        throw new IllegalStateException(STATUS + " has no " + field + " line");
+    }
+}
