@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 bragg.jobs.train.TrainCommand.class,
                 bragg.jobs.evaluate.EvaluateCommand.class,
                 bragg.jobs.infer.InferCommand.class,
+                bragg.jobs.demo.DemoCommand.class,
         })
 public final class Main implements Runnable {
 
