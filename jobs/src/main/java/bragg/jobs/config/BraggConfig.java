@@ -149,8 +149,17 @@ public final class BraggConfig {
         Map<String, ConfigKey<?>> known = BraggKeys.byPath();
         for (String top : config.root().keySet()) {
             if (!top.equals("bragg") && !top.equals("spark")) {
-                problems.add("unknown config key " + top + " (" + origin(config.root().get(top))
-                        + "): bragg keys live under bragg.*, Spark's under spark.*" + hint(top, known));
+                // Name the leaves: an object made by withValue has no origin of its own.
+                ConfigValue v = config.root().get(top);
+                Map<String, ConfigValue> leaves = new TreeMap<>();
+                if (v.valueType() == ConfigValueType.OBJECT) {
+                    config.getConfig(top).entrySet().forEach(e -> leaves.put(top + "." + e.getKey(), e.getValue()));
+                }
+                if (leaves.isEmpty()) {
+                    leaves.put(top, v);
+                }
+                leaves.forEach((path, leaf) -> problems.add("unknown config key " + path + " (" + origin(leaf)
+                        + "): bragg keys live under bragg.*, Spark's under spark.*" + hint(path, known)));
             }
         }
         if (config.hasPath("bragg")) {

@@ -60,6 +60,7 @@ public final class DemoCommand implements Callable<Integer> {
                     + "; give either --lpbf or a config file (" + config.file() + "), not both");
         }
         BraggConfig c = config.load(defaultConfig(lpbf ? CONFIG_LPBF : CONFIG_4DSTEM));
+        DemoJob.requireClassifier(c);
         SparkSession spark = SparkSessions.getOrCreate("bragg demo", TrainCommand.sparkConf(c));
         DemoJob.Outcome o;
         try {

@@ -52,10 +52,7 @@ public final class DemoJob {
     public static Outcome run(SparkSession spark, BraggConfig config, PrintStream log, ProgressListener progress)
             throws IOException {
         long t0 = System.nanoTime();
-        if (!config.get(BraggKeys.MODEL_HEAD).equals("classification")) {
-            throw new IllegalArgumentException("config key bragg.model.head = " + config.get(BraggKeys.MODEL_HEAD)
-                    + ": the demo trains a classifier (its score is the held-out accuracy); set it to classification");
-        }
+        requireClassifier(config);
         Map<String, Double> seconds = new LinkedHashMap<>();
         Stages st = new Stages(log, seconds);
 
@@ -101,6 +98,14 @@ public final class DemoJob {
         st.end("self-contained page: curves, confusion matrix, maps, config, provenance");
 
         return new Outcome(run, data, m, t, s, maps, report, seconds, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The demo's score is the held-out accuracy, so its model must classify; checked before Spark starts. */
+    public static void requireClassifier(BraggConfig c) {
+        if (!c.get(BraggKeys.MODEL_HEAD).equals("classification")) {
+            throw new IllegalArgumentException("config key bragg.model.head = " + c.get(BraggKeys.MODEL_HEAD)
+                    + ": the demo trains a classifier (its score is the held-out accuracy); set it to classification");
+        }
     }
 
     /** Prints "[2/6] preprocess: ..." as a stage starts and its result and time when it ends. */
