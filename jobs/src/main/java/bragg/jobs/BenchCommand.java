@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 bragg.jobs.bench.AttentionBench.class,
                 bragg.jobs.data.PreprocessBench.class,
+                bragg.jobs.bench.AllReduceBench.class,
         })
 public final class BenchCommand implements Runnable {
 

@@ -17,6 +17,12 @@ public final class BuildInfo {
         return PROPS.getProperty("version", "unknown");
     }
 
+    /** The --add-opens flags Spark needs on Java 17 (the root pom's bragg.jvm.opens), for child JVMs. */
+    public static java.util.List<String> jvmOpens() {
+        String v = PROPS.getProperty("jvm.opens", "").trim();
+        return v.isEmpty() || v.startsWith("${") ? java.util.List.of() : java.util.List.of(v.split("\\s+"));
+    }
+
     private static Properties load() {
         Properties p = new Properties();
         try (InputStream in = BuildInfo.class.getResourceAsStream("/bragg/build.properties")) {

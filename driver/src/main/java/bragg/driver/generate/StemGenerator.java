@@ -28,15 +28,15 @@ import java.util.concurrent.Future;
  *             central beam keeps the unscattered fraction
  *   + a weak diffuse (thermal) background ~ 1 / (1 + (r / r0)^2)
  *   blur    = Gaussian detector PSF
- *   counts  = Poisson(dose * pattern / sum(pattern))  -> uint16
- * outputs: scan.npy [scan_y, scan_x, k, k] uint16, labels.npy [scan_y, scan_x] int32 (phase),
+ *   counts  = Poisson(dose * pattern / sum(pattern)) per pixel -> uint16 (drawn electron by electron, see count)
+ * outputs: scan.npy (or scan.h5, EMD 1.0) [scan_y, scan_x, k, k] uint16, labels.npy [scan_y, scan_x] int32 (phase),
  *          labels.txt (phase names), targets.npy [scan_y, scan_x, 1] float32 (theta in degrees
  *          modulo the lattice's rotation symmetry: 90 cubic, 60 hexagonal), generate.json.
  * </pre>
  * Each position draws from its own random stream (seed, position), so the file does not
  * depend on the thread count; rows are generated in parallel and written in order, holding
  * only a few scan rows in memory (a 50 GB file needs no more memory than a small one).
- * HDF5 output is not offered: jhdf writes a dataset only from one in-memory array.
+ * {@link #writeEmd} writes the EMD 1.0 HDF5 layout instead, for scans that fit in memory.
  */
 public final class StemGenerator {
     public static final List<String> PHASES = List.of("cubic", "hexagonal");
@@ -150,7 +150,40 @@ public final class StemGenerator {
         }
         Blur.gaussian(img, k, k, spec.blur(), tmp);
         SplittableRandom rnd = new SplittableRandom(spec.seed() * 0x9E3779B97F4A7C15L + (long) y * spec.scanX() + x + 1);
-        for (int i = 0; i < k * k; i++) out[off + i] = Math.min(65535, Poisson.sample(rnd, spec.dose() * img[i]));
+        count(img, k * k, spec.dose(), rnd, out, off);
+    }
+
+    private static final ThreadLocal<double[]> CDF = ThreadLocal.withInitial(() -> new double[0]);
+
+    /**
+     * Independent Poisson counts out[i] ~ Poisson(dose * img[i]) for n pixels. When the expected
+     * total is below 4 electrons per pixel (the usual case: a few 10^4 electrons on 10^4-10^5
+     * pixels) they are drawn as N ~ Poisson(dose * sum img) electrons landing on pixel i with
+     * probability img[i] / sum img: the same joint distribution (Poisson splitting), at the
+     * cost of one cumulative sum and N binary searches instead of n exponentials.
+     */
+    static void count(float[] img, int n, double dose, SplittableRandom rnd, int[] out, int off) {
+        double[] cdf = CDF.get();
+        if (cdf.length < n) CDF.set(cdf = new double[n]);
+        double total = 0;
+        for (int i = 0; i < n; i++) cdf[i] = total += Math.max(0, img[i]);
+        double mean = dose * total;
+        if (mean > 4.0 * n || total <= 0) {
+            for (int i = 0; i < n; i++) out[off + i] = Math.min(65535, Poisson.sample(rnd, dose * img[i]));
+            return;
+        }
+        java.util.Arrays.fill(out, off, off + n, 0);
+        int electrons = Poisson.sample(rnd, mean);
+        for (int e = 0; e < electrons; e++) {
+            double u = rnd.nextDouble() * total;
+            int lo = 0;
+            int hi = n - 1;
+            while (lo < hi) {                 // first pixel whose cumulative sum exceeds u
+                int mid = (lo + hi) >>> 1;
+                if (cdf[mid] > u) hi = mid; else lo = mid + 1;
+            }
+            if (out[off + lo] < 65535) out[off + lo]++;
+        }
     }
 
     /** Adds a disk of total weight wgt, edge anti-aliased by pixel coverage. */
@@ -173,19 +206,75 @@ public final class StemGenerator {
     public void write(Path dir, int threads) throws IOException {
         Files.createDirectories(dir);
         int k = spec.detector();
+        try (NpyWriter w = new NpyWriter(dir.resolve("scan.npy"), DType.U16, ByteOrder.LITTLE_ENDIAN, new long[]{spec.scanY(), spec.scanX(), k, k})) {
+            forEachRow(threads, (y, b) -> w.write(b));
+        }
+        writeLabels(dir, "scan.npy");
+    }
+
+    /**
+     * Writes scan.h5 in the py4DSTEM/emdfile EMD 1.0 layout instead of scan.npy:
+     * {@code datacube_root/datacube/data} uint16 [scan_y, scan_x, k, k], chunked one pattern per
+     * chunk with shuffle + gzip, {@code dim0..dim3} axis vectors (name, units), the EMD group
+     * attributes; labels as with {@link #write}. Held in memory while written (jhdf writes a
+     * dataset from one array), so limited to {@link LpbfGenerator#HDF5_LIMIT_BYTES}: larger scans stream to .npy.
+     */
+    public void writeEmd(Path dir, int threads) throws IOException {
+        if (spec.bytes() > LpbfGenerator.HDF5_LIMIT_BYTES) {
+            throw new IllegalArgumentException("generate: EMD HDF5 output of a " + spec.scanY() + "x" + spec.scanX() + " scan of " + spec.detector() + "x"
+                    + spec.detector() + " patterns needs " + (spec.bytes() >> 20) + " MB in memory (jhdf writes whole datasets only); the limit is "
+                    + (LpbfGenerator.HDF5_LIMIT_BYTES >> 20) + " MB: write .npy instead (it streams)");
+        }
+        Files.createDirectories(dir);
+        int k = spec.detector();
+        short[][][][] data = new short[spec.scanY()][spec.scanX()][k][k];
+        forEachRow(threads, (y, b) -> {
+            java.nio.ShortBuffer row = b.asShortBuffer();
+            for (int x = 0; x < spec.scanX(); x++) for (int py = 0; py < k; py++) row.get((x * k + py) * k, data[y][x][py]);
+        });
+        try (io.jhdf.WritableHdfFile f = io.jhdf.HdfFile.write(dir.resolve("scan.h5"))) {
+            f.putAttribute("emd_group_type", "file");
+            f.putAttribute("version_major", 1);
+            f.putAttribute("version_minor", 0);
+            f.putAttribute("authoring_program", "bragg generate");
+            io.jhdf.api.WritableGroup root = f.putGroup("datacube_root");
+            root.putAttribute("emd_group_type", "root");
+            root.putAttribute("python_class", "Root");
+            io.jhdf.api.WritableGroup cube = root.putGroup("datacube");
+            cube.putAttribute("emd_group_type", "array");
+            cube.putAttribute("python_class", "DataCube");
+            io.jhdf.api.WritableDataset d = cube.putDataset("data", data,
+                    io.jhdf.api.DatasetCreationOptions.builder().unsigned().chunkDimensions(1, 1, k, k).shuffle().deflate(4).build());
+            d.putAttribute("units", "counts");
+            String[] names = {"scan_y", "scan_x", "k_y", "k_x"};
+            for (int i = 0; i < 4; i++) {
+                io.jhdf.api.WritableDataset dim = cube.putDataset("dim" + i, new double[]{0, 1});   // EMD 1.0 keeps offset and step
+                dim.putAttribute("name", names[i]);
+                dim.putAttribute("units", "pixels");
+            }
+        }
+        writeLabels(dir, "scan.h5");
+    }
+
+    /** Receives the scan rows in order, each as little-endian uint16 [scan_x, k, k]. */
+    private interface RowSink {
+        void accept(int y, ByteBuffer row) throws IOException;
+    }
+
+    /** Generates rows in parallel and hands them over in order, holding at most 2 x threads rows. */
+    private void forEachRow(int threads, RowSink sink) throws IOException {
         int sy = spec.scanY();
-        int sx = spec.scanX();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
-        try (NpyWriter w = new NpyWriter(dir.resolve("scan.npy"), DType.U16, ByteOrder.LITTLE_ENDIAN, new long[]{sy, sx, k, k})) {
+        try {
             int window = Math.max(2, 2 * threads);
             List<Future<ByteBuffer>> pending = new ArrayList<>();
+            int next = 0;
             for (int y = 0; y < sy || !pending.isEmpty(); ) {
                 while (y < sy && pending.size() < window) {
                     final int row = y++;
                     pending.add(pool.submit(() -> row(row)));
                 }
-                ByteBuffer b = pending.remove(0).get();
-                w.write(b);
+                sink.accept(next++, pending.remove(0).get());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -195,6 +284,12 @@ public final class StemGenerator {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private void writeLabels(Path dir, String scanFile) throws IOException {
+        int sy = spec.scanY();
+        int sx = spec.scanX();
+        int k = spec.detector();
         float[] lab = new float[sy * sx];
         float[] tgt = new float[sy * sx];
         for (int y = 0; y < sy; y++) for (int x = 0; x < sx; x++) {
@@ -205,9 +300,9 @@ public final class StemGenerator {
         NpyWriter.write(dir.resolve("targets.npy"), DType.F32, new long[]{sy, sx, 1}, tgt);
         Files.write(dir.resolve("labels.txt"), PHASES);
         Files.writeString(dir.resolve("generate.json"), String.format(java.util.Locale.ROOT,
-                "{\"kind\":\"4dstem\",\"scan_y\":%d,\"scan_x\":%d,\"detector\":%d,\"grains\":%d,\"dose\":%s,\"descan\":%s,\"blur\":%s,"
+                "{\"kind\":\"4dstem\",\"file\":\"%s\",\"scan_y\":%d,\"scan_x\":%d,\"detector\":%d,\"grains\":%d,\"dose\":%s,\"descan\":%s,\"blur\":%s,"
                         + "\"disk_radius\":%s,\"seed\":%d,\"phases\":[\"cubic\",\"hexagonal\"],\"targets\":[\"orientation_deg\"]}%n",
-                sy, sx, k, spec.grains(), spec.dose(), spec.descan(), spec.blur(), spec.diskRadius(), spec.seed()), StandardCharsets.UTF_8);
+                scanFile, sy, sx, k, spec.grains(), spec.dose(), spec.descan(), spec.blur(), spec.diskRadius(), spec.seed()), StandardCharsets.UTF_8);
     }
 
     private ByteBuffer row(int y) {

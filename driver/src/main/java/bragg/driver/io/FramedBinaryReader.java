@@ -23,10 +23,16 @@ final class FramedBinaryReader implements SlabReader {
     private final DType dtype;
     private final ByteOrder order;
     private final byte[] magic;        // expected first bytes of each frame header, or null
+    private final MibRaw raw;          // Merlin raw-mode pixel decoder, or null for plain elements
     private ByteBuffer buf;
 
     FramedBinaryReader(String path, long dataStart, int frameHeader, int sampleSize, DType dtype, ByteOrder order,
                        String magic) throws IOException {
+        this(path, dataStart, frameHeader, sampleSize, dtype, order, magic, null);
+    }
+
+    FramedBinaryReader(String path, long dataStart, int frameHeader, int sampleSize, DType dtype, ByteOrder order,
+                       String magic, MibRaw raw) throws IOException {
         this.path = path;
         this.ch = FileChannel.open(Path.of(path), StandardOpenOption.READ);
         this.dataStart = dataStart;
@@ -35,10 +41,11 @@ final class FramedBinaryReader implements SlabReader {
         this.dtype = dtype;
         this.order = order;
         this.magic = magic == null ? null : magic.getBytes(StandardCharsets.US_ASCII);
+        this.raw = raw;
     }
 
     private long stride() {
-        return frameHeader + (long) sampleSize * dtype.size;
+        return frameHeader + (raw != null ? raw.dataBytes() : (long) sampleSize * dtype.size);
     }
 
     @Override
@@ -62,7 +69,8 @@ final class FramedBinaryReader implements SlabReader {
             int base = (int) (s * stride());
             if (magic != null) checkMagic(base, start + base, first + s);
             buf.position(base + frameHeader);
-            dtype.decode(buf, out, s * sampleSize, sampleSize);
+            if (raw != null) raw.decode(buf, out, s * sampleSize);
+            else dtype.decode(buf, out, s * sampleSize, sampleSize);
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.Map;
  * The first frame header of a Quantum Detectors Merlin .mib file: ASCII, comma separated,
  * "MQ1,frame,header bytes,chips,width,height,type,assembly,...", padded to header bytes;
  * pixels follow big-endian, row-major. Type U08 holds counter depths 1 and 6, U16 depth 12,
- * U32 depth 24. R64 (raw bit-packed chip readout) is not decoded.
+ * U32 depth 24. R64 (raw mode: the chips' readout, see {@link MibRaw}) needs the counter depth from
+ * the header's MQ1A extension or the .hdr file.
  * The optional 2048-byte .hdr text file next to it gives acquisition metadata.
  */
 public record MibHeader(int headerBytes, int chips, int width, int height, DType dtype, String type, String assembly,
@@ -41,8 +42,7 @@ public record MibHeader(int headerBytes, int chips, int width, int height, DType
             case "U08" -> DType.U8;
             case "U16" -> DType.U16;
             case "U32" -> DType.U32;
-            case "R64" -> throw new IllegalArgumentException(mib + ": Merlin raw mode R64 (bit-packed chip readout, header field 6) "
-                    + "is not supported; re-export in U08/U16/U32 or give shape/dtype to read it as raw binary");
+            case "R64" -> null;     // from the counter depth, below
             default -> throw new IOException(mib + ": Merlin pixel type '" + type + "' in header field 6 is not U08, U16, U32 or R64");
         };
         Map<String, String> acq = readHdr(mib);
@@ -58,6 +58,21 @@ public record MibHeader(int headerBytes, int chips, int width, int height, DType
                     try { depth = Integer.parseInt(ext[3].trim()); } catch (NumberFormatException ignored) { depth = null; }
                 }
             }
+        }
+        if (dt == null) {
+            if (depth == null) {
+                throw new IOException(mib + ": Merlin raw frames (type R64 in header field 6) need the counter depth, but neither the "
+                        + "frame header's MQ1A extension nor a .hdr file ('Counter Depth (number)') gives it");
+            }
+            // 24-bit raw frames carry two 12-bit planes side by side: the width field counts both.
+            int fw = depth == 24 ? w / 2 : w;
+            MibRaw raw;
+            try {
+                raw = new MibRaw(depth, chips == 4, h, fw);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(mib + ": " + e.getMessage(), e);
+            }
+            return new MibHeader(hb, chips, fw, h, raw.dtype(), type, f[7].trim(), depth, acq);
         }
         return new MibHeader(hb, chips, w, h, dt, type, f[7].trim(), depth, acq);
     }
@@ -83,8 +98,14 @@ public record MibHeader(int headerBytes, int chips, int width, int height, DType
         return m;
     }
 
+    /** The raw-mode decoder (type R64), or null for assembled frames (U08/U16/U32). */
+    public MibRaw raw() {
+        return type.equals("R64") ? new MibRaw(counterDepth, chips == 4, height, width) : null;
+    }
+
     /** Bytes per frame: header plus pixels. */
     public long frameBytes() {
-        return headerBytes + (long) width * height * dtype.size;
+        MibRaw r = raw();
+        return headerBytes + (r != null ? r.dataBytes() : (long) width * height * dtype.size);
     }
 }

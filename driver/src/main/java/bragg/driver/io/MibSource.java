@@ -40,7 +40,10 @@ public final class MibSource implements SampleSource {
         meta.put("frames", Long.toString(frames));
         if (h.counterDepth() != null) meta.put("counter_depth", h.counterDepth().toString());
         if (declared != null) meta.put("frames_in_acquisition", declared);
-        long[] shape = Shapes.withScan(file.toString(), new long[]{frames}, new int[]{h.height(), h.width()}, opt.scan());
+        if (h.raw() != null) meta.put("raw_mode", "R64, counter depth " + h.counterDepth() + (h.chips() == 4 ? ", quad assembled" : ""));
+        long[] scan = opt.scan() != null ? opt.scan() : scanFromHdr(h, frames);
+        meta.put("scan_from", opt.scan() != null ? "user" : scan != null ? "hdr 'Frames per Trigger (Number)' = scan row length" : "none (frames only; give scan)");
+        long[] shape = Shapes.withScan(file.toString(), new long[]{frames}, new int[]{h.height(), h.width()}, scan);
         Shapes.checkDeclared(file.toString(), opt.shape(), shape);
         List<String> axes = new ArrayList<>();
         if (shape.length == 3) axes.add("frame");
@@ -50,6 +53,24 @@ public final class MibSource implements SampleSource {
         axes.add("k_x");
         return new MibSource(new ArrayInfo("mib", file.toString(), shape, 2, h.dtype(),
                 h.dtype().size == 1 ? "none" : "big", axes, meta), h);
+    }
+
+    /**
+     * The .hdr does not store the scan shape; with a line trigger, though, each trigger starts a
+     * scan row of 'Frames per Trigger' frames (the rule rosettasciio uses). Null when that says
+     * nothing: one frame per trigger, or a frame count that is not whole rows.
+     */
+    static long[] scanFromHdr(MibHeader h, long frames) {
+        String fpt = h.acquisition().get("Frames per Trigger (Number)");
+        if (fpt == null) return null;
+        long row;
+        try {
+            row = Long.parseLong(fpt.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (row <= 1 || frames % row != 0 || frames == row) return null;
+        return new long[]{frames / row, row};
     }
 
     public MibHeader header() {
@@ -68,6 +89,7 @@ public final class MibSource implements SampleSource {
 
     @Override
     public SlabReader open() throws IOException {
-        return new FramedBinaryReader(info.path(), 0, header.headerBytes(), info.sampleSize(), header.dtype(), ByteOrder.BIG_ENDIAN, "MQ1,");
+        return new FramedBinaryReader(info.path(), 0, header.headerBytes(), info.sampleSize(), header.dtype(), ByteOrder.BIG_ENDIAN, "MQ1,",
+                header.raw());
     }
 }

@@ -32,6 +32,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * The preprocess Spark job: raw file -> training shards.
@@ -39,12 +40,15 @@ import org.apache.spark.sql.SparkSession;
  * <li>Driver: open the input's header, load the small label/target tables, plan slabs.</li>
  * <li>Statistics pass: every task reads its slabs and transforms them (centre, crop, bin, scale),
  *     returning only moments, extremes, label counts and NaN/Inf counts.</li>
- * <li>Write pass: tasks read and transform their slabs again, normalise with the global
- *     statistics and emit Parquet rows; the shard folder is written under a temporary name
- *     and renamed when complete.</li>
+ * <li>Write pass: tasks normalise the transformed slabs with the global statistics and emit
+ *     Parquet rows; the shard folder is written under a temporary name and renamed when complete.</li>
  * </ol>
- * Reading twice costs less than caching: a page-cached slab reads at memory speed, and the
- * alternative (persisting transformed patterns) would hold the dataset in executor memory.
+ * The transform, not the read, is what costs (decoding and summing every raw pixel is several
+ * times slower than copying it from the page cache). So when the transformed slabs are no larger
+ * than the raw ones (4dstem with bin 2 or 4), the statistics pass keeps them on the executors'
+ * local disk (DISK_ONLY: heap use does not grow with the input) and the write pass reads them
+ * back; otherwise (bin 1 of integer counts, LPBF tiles with layers below) the write pass reads and
+ * transforms the raw file again. The manifest records which ({@code raw_reads}).
  */
 public final class PreprocessJob {
     private PreprocessJob() {
@@ -142,87 +146,108 @@ public final class PreprocessJob {
                 })
                 : CompletableFuture.completedFuture(src.files().stream().map(f -> new Manifest.Source(f, "")).toList());
 
-        // Statistics pass: only a PreprocessStats object per task comes back to the driver.
-        PreprocessStats st = rdd.mapPartitions(it -> {
-            PreprocessStats s = new PreprocessStats(labelCount);
-            try (Readers r = Readers.open(proc)) {
-                while (it.hasNext()) {
-                    for (Sample x : proc.process(slab(it.next(), perSlab, total), r.in, r.masks)) {
-                        if (!x.finite()) {
-                            s.nonFiniteSamples++;
-                            s.firstNonFinite = Math.min(s.firstNonFinite, x.id());
-                            continue;
-                        }
-                        s.samples++;
-                        s.clippedNegative += x.clipped();
-                        s.perLabel[x.label() + 1]++;
-                        s.addValues(x.pattern(), 0, x.pattern().length);
-                    }
+        // 4dstem slabs whose transformed patterns take no more bytes than their raw input (bin 2 or 4,
+        // or float input) are read and transformed once: the statistics pass caches them on the
+        // executors' local disk (not in memory, so heap use does not grow with the input) and the
+        // write pass reads them back. Otherwise each pass reads the raw file again.
+        long rawPerSample = (long) info.sampleSize() * info.dtype().size;
+        int patternLength = shape[0] * shape[1] * shape[2];
+        boolean readOnce = !lpbf && 4L * patternLength <= rawPerSample;
+        JavaRDD<byte[]> cached = readOnce
+                ? rdd.mapPartitions(it -> Iterators.map(new SlabIterator(proc, it, perSlab, total), l -> SlabBlob.encode(l, patternLength)))
+                        .persist(StorageLevel.DISK_ONLY())
+                : null;
+        try {
+            // Statistics pass: only a PreprocessStats object per task comes back to the driver.
+            PreprocessStats st = (readOnce
+                    ? cached.mapPartitions(it -> Collections.singletonList(stats(Iterators.flatMap(it, x -> SlabBlob.decode(x, proc)), labelCount)).iterator())
+                    : rdd.mapPartitions(it -> Collections.singletonList(stats(Iterators.flatMap(new SlabIterator(proc, it, perSlab, total), List::iterator), labelCount)).iterator()))
+                    .reduce(PreprocessStats::merge);
+
+            if (st.nonFiniteSamples > 0 && opt.nonFinite().equals("fail")) {
+                throw new IllegalArgumentException(opt.input() + ": " + st.nonFiniteSamples + " samples hold NaN or Inf; the first is sample "
+                        + st.firstNonFinite + " (" + (lpbf ? "layer stack sample" : "position") + "); set non_finite=drop to drop them");
+            }
+            if (st.samples == 0) throw new IllegalArgumentException(opt.input() + ": no samples left to write (" + st.nonFiniteSamples + " dropped for NaN/Inf)");
+
+            Map<String, Object> norm = new LinkedHashMap<>();
+            norm.put("method", opt.normalize());
+            norm.put("mean", st.mean());
+            norm.put("std", st.std());
+            norm.put("max", st.max);
+            norm.put("min", st.min);
+            norm.put("applied_after", "center,crop,bin,scale");
+            final float a;   // out = (x - a) * b, or per-pattern standardisation
+            final float b;
+            switch (opt.normalize()) {
+                case "global" -> {
+                    a = (float) st.mean();
+                    b = st.std() > 0 ? (float) (1.0 / st.std()) : 1f;
+                }
+                case "max" -> {
+                    a = 0f;
+                    b = st.max > 0 ? (float) (1.0 / st.max) : 1f;
+                }
+                default -> {
+                    a = 0f;
+                    b = 1f;
                 }
             }
-            return Collections.singletonList(s).iterator();
-        }).reduce(PreprocessStats::merge);
+            boolean perPattern = opt.normalize().equals("per_pattern");
+            String dtype = opt.dtype();
 
-        if (st.nonFiniteSamples > 0 && opt.nonFinite().equals("fail")) {
-            throw new IllegalArgumentException(opt.input() + ": " + st.nonFiniteSamples + " samples hold NaN or Inf; the first is sample "
-                    + st.firstNonFinite + " (" + (lpbf ? "layer stack sample" : "position") + "); set non_finite=drop to drop them");
+            // Write pass: rows stream out of each partition slab by slab.
+            JavaRDD<Row> rows = readOnce
+                    ? cached.mapPartitions(it -> new RowIterator(Iterators.flatMap(it, x -> SlabBlob.decode(x, proc)), a, b, perPattern, dtype))
+                    : rdd.mapPartitions(it -> new RowIterator(Iterators.flatMap(new SlabIterator(proc, it, perSlab, total), List::iterator), a, b, perPattern, dtype));
+            Map<String, Long> counts = new LinkedHashMap<>();
+            if (st.perLabel[0] > 0) counts.put("none", st.perLabel[0]);
+            for (int i = 0; i < labelCount; i++) counts.put(names.get(i), st.perLabel[i + 1]);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("positions_shape", lpbf ? new long[]{info.sampleCount(), tY, tX} : info.positionShape());
+            extra.put("input", Map.of("format", info.format(), "shape", info.shape(), "dtype", info.dtype().label(), "byte_order", info.byteOrder()));
+            Map<String, Object> transform = new LinkedHashMap<>();
+            transform.put("center", opt.center());
+            transform.put("crop", crop);
+            transform.put("bin", opt.bin());
+            transform.put("scale", opt.scale());
+            if (lpbf) {
+                transform.put("tile", opt.tile());
+                transform.put("layers_below", opt.layersBelow());
+                transform.put("first_layer", opt.layersBelow());
+            }
+            extra.put("transform", transform);
+            extra.put("non_finite", Map.of("policy", opt.nonFinite(), "samples", st.nonFiniteSamples));
+            extra.put("clipped_negative_values", st.clippedNegative);
+            extra.put("partitions", parts);
+            extra.put("raw_reads", readOnce ? 1 : 2);
+            extra.put("created_by", "bragg preprocess");
+            List<Manifest.Source> sources = sums.join();
+            Manifest m = new Manifest(1, lpbf ? "lpbf" : "4dstem", shape, dtype, st.samples, names, counts, norm, sources, extra);
+            ShardWriter.write(spark.createDataFrame(rows, ShardSchema.SCHEMA), m, opt.output(), opt.overwrite(),
+                    spark.sparkContext().hadoopConfiguration());
+            return m;
+        } finally {
+            if (cached != null) cached.unpersist(false);
         }
-        if (st.samples == 0) throw new IllegalArgumentException(opt.input() + ": no samples left to write (" + st.nonFiniteSamples + " dropped for NaN/Inf)");
+    }
 
-        Map<String, Object> norm = new LinkedHashMap<>();
-        norm.put("method", opt.normalize());
-        norm.put("mean", st.mean());
-        norm.put("std", st.std());
-        norm.put("max", st.max);
-        norm.put("min", st.min);
-        norm.put("applied_after", "center,crop,bin,scale");
-        final float a;   // out = (x - a) * b, or per-pattern standardisation
-        final float b;
-        switch (opt.normalize()) {
-            case "global" -> {
-                a = (float) st.mean();
-                b = st.std() > 0 ? (float) (1.0 / st.std()) : 1f;
+    /** The statistics of one partition's samples (non-finite ones only counted). */
+    private static PreprocessStats stats(Iterator<Sample> it, int labelCount) {
+        PreprocessStats s = new PreprocessStats(labelCount);
+        while (it.hasNext()) {
+            Sample x = it.next();
+            if (!x.finite()) {
+                s.nonFiniteSamples++;
+                s.firstNonFinite = Math.min(s.firstNonFinite, x.id());
+                continue;
             }
-            case "max" -> {
-                a = 0f;
-                b = st.max > 0 ? (float) (1.0 / st.max) : 1f;
-            }
-            default -> {
-                a = 0f;
-                b = 1f;
-            }
+            s.samples++;
+            s.clippedNegative += x.clipped();
+            s.perLabel[x.label() + 1]++;
+            s.addValues(x.pattern(), 0, x.pattern().length);
         }
-        boolean perPattern = opt.normalize().equals("per_pattern");
-        String dtype = opt.dtype();
-
-        // Write pass: rows stream out of each partition slab by slab.
-        JavaRDD<Row> rows = rdd.mapPartitions(it -> new RowIterator(proc, it, perSlab, total, a, b, perPattern, dtype));
-        Map<String, Long> counts = new LinkedHashMap<>();
-        if (st.perLabel[0] > 0) counts.put("none", st.perLabel[0]);
-        for (int i = 0; i < labelCount; i++) counts.put(names.get(i), st.perLabel[i + 1]);
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("positions_shape", lpbf ? new long[]{info.sampleCount(), tY, tX} : info.positionShape());
-        extra.put("input", Map.of("format", info.format(), "shape", info.shape(), "dtype", info.dtype().label(), "byte_order", info.byteOrder()));
-        Map<String, Object> transform = new LinkedHashMap<>();
-        transform.put("center", opt.center());
-        transform.put("crop", crop);
-        transform.put("bin", opt.bin());
-        transform.put("scale", opt.scale());
-        if (lpbf) {
-            transform.put("tile", opt.tile());
-            transform.put("layers_below", opt.layersBelow());
-            transform.put("first_layer", opt.layersBelow());
-        }
-        extra.put("transform", transform);
-        extra.put("non_finite", Map.of("policy", opt.nonFinite(), "samples", st.nonFiniteSamples));
-        extra.put("clipped_negative_values", st.clippedNegative);
-        extra.put("partitions", parts);
-        extra.put("created_by", "bragg preprocess");
-        List<Manifest.Source> sources = sums.join();
-        Manifest m = new Manifest(1, lpbf ? "lpbf" : "4dstem", shape, dtype, st.samples, names, counts, norm, sources, extra);
-        ShardWriter.write(spark.createDataFrame(rows, ShardSchema.SCHEMA), m, opt.output(), opt.overwrite(),
-                spark.sparkContext().hadoopConfiguration());
-        return m;
+        return s;
     }
 
     static Slab slab(int index, int perSlab, long total) {
@@ -256,25 +281,60 @@ public final class PreprocessJob {
         }
     }
 
-    /** Rows of one partition, produced slab by slab so a task holds one slab at a time. */
-    private static final class RowIterator implements Iterator<Row> {
+    /**
+     * The transformed samples of a partition's slabs, one slab at a time (a task holds one slab);
+     * opens the readers at the first slab and closes them after the last.
+     */
+    private static final class SlabIterator implements Iterator<List<Sample>> {
         private final SlabProcessor proc;
         private final Iterator<Integer> slabs;
         private final int perSlab;
         private final long total;
-        private final float a;
-        private final float b;
-        private final boolean perPattern;
-        private final String dtype;
         private Readers readers;
-        private Iterator<Sample> current = Collections.emptyIterator();
-        private Sample next;
 
-        RowIterator(SlabProcessor proc, Iterator<Integer> slabs, int perSlab, long total, float a, float b, boolean perPattern, String dtype) {
+        SlabIterator(SlabProcessor proc, Iterator<Integer> slabs, int perSlab, long total) {
             this.proc = proc;
             this.slabs = slabs;
             this.perSlab = perSlab;
             this.total = total;
+        }
+
+        @Override
+        public boolean hasNext() {
+            boolean more = slabs.hasNext();
+            if (!more && readers != null) {
+                try {
+                    readers.close();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                readers = null;
+            }
+            return more;
+        }
+
+        @Override
+        public List<Sample> next() {
+            try {
+                if (readers == null) readers = Readers.open(proc);
+                return proc.process(slab(slabs.next(), perSlab, total), readers.in, readers.masks);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Rows of one partition: the finite samples, normalised and encoded. */
+    private static final class RowIterator implements Iterator<Row> {
+        private final Iterator<Sample> samples;
+        private final float a;
+        private final float b;
+        private final boolean perPattern;
+        private final String dtype;
+        private Sample next;
+
+        RowIterator(Iterator<Sample> samples, float a, float b, boolean perPattern, String dtype) {
+            this.samples = samples;
             this.a = a;
             this.b = b;
             this.perPattern = perPattern;
@@ -283,27 +343,11 @@ public final class PreprocessJob {
 
         @Override
         public boolean hasNext() {
-            try {
-                while (next == null) {
-                    while (current.hasNext()) {
-                        Sample s = current.next();
-                        if (s.finite()) {
-                            next = s;
-                            return true;
-                        }
-                    }
-                    if (!slabs.hasNext()) {
-                        if (readers != null) readers.close();
-                        readers = null;
-                        return false;
-                    }
-                    if (readers == null) readers = Readers.open(proc);
-                    current = proc.process(slab(slabs.next(), perSlab, total), readers.in, readers.masks).iterator();
-                }
-                return true;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            while (next == null && samples.hasNext()) {
+                Sample s = samples.next();
+                if (s.finite()) next = s;
             }
+            return next != null;
         }
 
         @Override

@@ -80,20 +80,30 @@ final class SlabProcessor implements Serializable {
         int plane = ss / c;
         float[] raw = new float[slab.count() * ss];
         in.read(slab.first(), slab.count(), raw);
+        boolean integer = !info.dtype().isFloat();    // decoded integers are always finite: skip the scan
         float[] scratch = new float[plane];
         long[] posShape = info.positionShape();
         int oPlane = transform.outH() * transform.outW();
         List<Sample> out = new ArrayList<>(slab.count());
         for (int s = 0; s < slab.count(); s++) {
             long id = slab.first() + s;
-            boolean finite = PreprocessStats.finite(raw, s * ss, ss);
+            boolean finite = integer || PreprocessStats.finite(raw, s * ss, ss);
             float[] p = new float[c * oPlane];
             int clipped = 0;
             if (finite) for (int ch = 0; ch < c; ch++) clipped += transform.apply(raw, s * ss + ch * plane, p, ch * oPlane, scratch);
-            float[] t = targets == null ? new float[0] : java.util.Arrays.copyOfRange(targets, (int) id * targetsPer, (int) (id + 1) * targetsPer);
-            out.add(new Sample(id, position(id, posShape), labels == null ? -1 : labels[(int) id], t, p, finite, clipped));
+            out.add(new Sample(id, position(id, posShape), labels == null ? -1 : labels[(int) id], target(id), p, finite, clipped));
         }
         return out;
+    }
+
+    /** 4dstem: the regression targets of position id (empty when there are none). */
+    float[] target(long id) {
+        return targets == null ? new float[0] : java.util.Arrays.copyOfRange(targets, (int) id * targetsPer, (int) (id + 1) * targetsPer);
+    }
+
+    /** 4dstem: the scan position of sample id. */
+    int[] position(long id) {
+        return position(id, source.info().positionShape());
     }
 
     private static int[] position(long id, long[] shape) {
@@ -126,7 +136,7 @@ final class SlabProcessor implements Serializable {
         boolean[] finite = new boolean[n];
         int[] clipped = new int[n];
         for (int l = 0; l < n; l++) {
-            finite[l] = PreprocessStats.finite(raw, l * ss, ss);
+            finite[l] = !info.dtype().isFloat() || PreprocessStats.finite(raw, l * ss, ss);
             if (finite[l]) for (int ch = 0; ch < c; ch++) clipped[l] += transform.apply(raw, l * ss + ch * plane, img, (l * c + ch) * oPlane, null);
         }
         int[][] maskLabels = maskIn.length == 0 ? null : maskLabels(firstKept, (int) (end - firstKept), maskIn);

@@ -48,6 +48,23 @@ class GeneratorsTest {
     }
 
     @Test
+    void stemEmdHdf5HoldsTheSameCountsAsNpy() throws IOException {
+        StemSpec spec = new StemSpec(4, 3, 32, 3, 4000, 2, 0.8, 1.5, 21);
+        new StemGenerator(spec).write(dir.resolve("npy"), 2);
+        new StemGenerator(spec).writeEmd(dir.resolve("emd"), 2);
+        SampleSource h = Sources.open(dir.resolve("emd/scan.h5"), OpenOptions.NONE);
+        assertEquals("hdf5/emd1", h.info().format());
+        assertArrayEquals(new long[]{4, 3, 32, 32}, h.info().shape());
+        assertEquals(List.of("scan_y [pixels]", "scan_x [pixels]", "k_y [pixels]", "k_x [pixels]"), h.info().axes());
+        assertTrue(h.info().metadata().get("filters").contains("deflate"), h.info().metadata().toString());
+        assertArrayEquals(all(Sources.open(dir.resolve("npy/scan.npy"), OpenOptions.NONE)), all(h));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("npy/labels.npy")), Files.readAllBytes(dir.resolve("emd/labels.npy")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new StemGenerator(StemSpec.of(64, 64, 256, 1)).writeEmd(dir.resolve("big"), 1));
+        assertTrue(e.getMessage().contains("512 MB") && e.getMessage().contains("limit is 256 MB"), e.getMessage());
+    }
+
+    @Test
     void stemPatternsHaveBeamDoseBothPhasesAndDescan() throws IOException {
         StemSpec spec = new StemSpec(8, 8, 64, 6, 20000, 6, 0.8, 2, 7);
         StemGenerator g = new StemGenerator(spec);
@@ -71,6 +88,34 @@ class GeneratorsTest {
             float o = g.orientationAt(y, x);
             assertTrue(o >= 0 && o < (g.phaseAt(y, x) == 0 ? 90 : 60));
         }
+    }
+
+    @Test
+    void electronByElectronCountsAreIndependentPoissonPerPixel() {
+        float[] img = {0.1f, 0.2f, 0.3f, 0.4f};
+        int trials = 40000;
+        double[] sum = new double[4];
+        double[] sq = new double[4];
+        double cross = 0;
+        int[] out = new int[4];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int t = 0; t < trials; t++) {
+            StemGenerator.count(img, 4, 10, r, out, 0);
+            for (int i = 0; i < 4; i++) {
+                sum[i] += out[i];
+                sq[i] += (double) out[i] * out[i];
+            }
+            cross += (double) out[0] * out[3];
+        }
+        for (int i = 0; i < 4; i++) {
+            double mean = sum[i] / trials;
+            double var = sq[i] / trials - mean * mean;
+            assertEquals(10 * img[i], mean, 0.03 * 10 * img[i] + 0.02, "pixel " + i + " mean");
+            assertEquals(mean, var, 0.05 * mean + 0.03, "pixel " + i + ": Poisson variance equals the mean");
+        }
+        // a fixed electron total would make pixels anti-correlated (multinomial); Poisson splitting does not
+        double cov = cross / trials - (sum[0] / trials) * (sum[3] / trials);
+        assertEquals(0, cov, 0.06, "covariance of pixels 0 and 3");
     }
 
     /** centre of mass of the pixels above half the maximum (the central beam) */

@@ -102,6 +102,65 @@ class GeneratedFixturesTest {
     }
 
     @Test
+    void mibRawModeAllDepthsSingleAndQuad() throws IOException {
+        Object[][] cases = {{1, false, 64, 64}, {6, false, 64, 64}, {12, false, 64, 64}, {24, false, 64, 64},
+                {1, true, 256, 256}, {6, true, 128, 128}, {12, true, 128, 128}};
+        for (Object[] c : cases) {
+            int depth = (int) c[0];
+            boolean quad = (boolean) c[1];
+            int h = (int) c[2], w = (int) c[3];
+            Path p = Fixtures.mibRaw(dir, "raw" + depth + quad + ".mib", 3, h, w, depth, quad);
+            SampleSource s = Sources.open(p, OpenOptions.NONE);
+            String what = "depth " + depth + (quad ? " quad" : " single");
+            assertArrayEquals(new long[]{3, h, w}, s.info().shape(), what);
+            assertEquals(depth <= 6 ? DType.U8 : depth == 12 ? DType.U16 : DType.U32, s.info().dtype(), what);
+            assertTrue(s.info().metadata().get("raw_mode").startsWith("R64, counter depth " + depth), what);
+            float[] v = RealFilesTest.all(s);
+            for (int f = 0; f < 3; f++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
+                assertEquals(Fixtures.rawPixel(depth, f, y, x, w), v[(f * h + y) * w + x], what + " frame " + f + " (" + y + ", " + x + ")");
+            }
+            // a slab that starts at frame 1 decodes the same
+            float[] part = new float[h * w];
+            try (SlabReader r = s.open()) {
+                r.read(2, 1, part);
+            }
+            for (int i = 0; i < part.length; i++) assertEquals(v[2 * h * w + i], part[i], what);
+        }
+        // raw frames without a counter depth anywhere cannot be decoded: the error says where it looked
+        Path p = Fixtures.mibRaw(dir, "nodepth.mib", 1, 64, 64, 6, false);
+        byte[] b = Files.readAllBytes(p);
+        String head = new String(b, 0, 384, java.nio.charset.StandardCharsets.US_ASCII);
+        int at = head.indexOf("MQ1A");
+        for (int i = at; i < 384; i++) b[i] = 0;
+        Files.write(p, b);
+        IOException e = assertThrows(IOException.class, () -> Sources.open(p, OpenOptions.NONE));
+        assertTrue(e.getMessage().contains("nodepth.mib") && e.getMessage().contains("R64") && e.getMessage().contains("Counter Depth"), e.getMessage());
+    }
+
+    @Test
+    void mibOneBitFramesAndScanShapeFromHdr() throws IOException {
+        // 1-bit counters in assembled mode are one U08 byte per pixel, 0 or 1
+        Path p = Fixtures.mib(dir, "bits.mib", 6, 8, 8, "U08", 384, 1);
+        byte[] b = Files.readAllBytes(p);
+        for (int f = 0; f < 6; f++) for (int i = 0; i < 64; i++) b[f * (384 + 64) + 384 + i] = (byte) (Fixtures.value(f * 64 + i) % 2);
+        Files.write(p, b);
+        Files.writeString(dir.resolve("bits.hdr"), "HDR,\t\nCounter Depth (number):\t1\nFrames in Acquisition (Number):\t6\n"
+                + "Frames per Trigger (Number):\t3\nEnd\t\n");
+        SampleSource s = Sources.open(p, OpenOptions.NONE);
+        // the .hdr's Frames per Trigger is the scan row length: 6 frames = 2 rows of 3
+        assertArrayEquals(new long[]{2, 3, 8, 8}, s.info().shape());
+        assertEquals("1", s.info().metadata().get("counter_depth"));
+        assertTrue(s.info().metadata().get("scan_from").startsWith("hdr"), s.info().metadata().toString());
+        float[] v = RealFilesTest.all(s);
+        for (int i = 0; i < v.length; i++) assertEquals(Fixtures.value(i) % 2, v[i]);
+        // the user's scan shape wins over the header's
+        assertArrayEquals(new long[]{6, 1, 8, 8}, Sources.open(p, OpenOptions.NONE.withScan(new long[]{6, 1})).info().shape());
+        // a frame count that is not whole rows leaves the positions flat
+        Files.writeString(dir.resolve("bits.hdr"), "HDR,\t\nFrames per Trigger (Number):\t4\nEnd\t\n");
+        assertArrayEquals(new long[]{6, 8, 8}, Sources.open(p, OpenOptions.NONE).info().shape());
+    }
+
+    @Test
     void imagesByContentMultiPageTiffRgbAndClassFolders() throws IOException {
         // multi-page grey TIFF with a misleading extension
         BufferedImage[] pages = new BufferedImage[3];

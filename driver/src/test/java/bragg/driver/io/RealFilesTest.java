@@ -64,7 +64,8 @@ class RealFilesTest {
         String d = "4dstem-merlin-mib/";
         Object[][] facts = {
                 {"002_4x2_6bit_roi128.mib", new long[]{8, 128, 256}, DType.U8, 3263829.0, new int[]{60, 19}},
-                {"002_merlin_test_roi_sig256x128_nav4x2_hot_pixel_52x_39y.mib", new long[]{8, 128, 256}, DType.U16, 79.0, new int[]{39, 52}},
+                // its .hdr says 4 frames per trigger: the 4-wide scan rows of SOURCE.txt's (2, 4, 128, 256)
+                {"002_merlin_test_roi_sig256x128_nav4x2_hot_pixel_52x_39y.mib", new long[]{2, 4, 128, 256}, DType.U16, 79.0, new int[]{39, 52}},
                 {"Quad_1_Frame_CounterDepth_12_Rows_256.mib", new long[]{1, 512, 512}, DType.U16, 845907.0, new int[]{12, 286}},
                 {"Single_1_Frame_CounterDepth_12_Rows_256.mib", new long[]{1, 256, 256}, DType.U16, 28911.0, new int[]{108, 200}},
                 {"Single_1_Frame_CounterDepth_24_Rows_256.mib", new long[]{1, 256, 256}, DType.U32, 29416.0, new int[]{108, 200}},
@@ -78,8 +79,12 @@ class RealFilesTest {
             assertEquals(f[2], s.info().dtype(), (String) f[0]);
             float[] v = all(s);
             assertEquals((double) f[3], sum(v), (String) f[0]);
-            assertArrayEquals((int[]) f[4], argmaxOfSum(v, (int) shape[0], (int) shape[1], (int) shape[2]), (String) f[0]);
+            int n = shape.length;
+            int frames = (int) (shape.length == 4 ? shape[0] * shape[1] : shape[0]);
+            assertArrayEquals((int[]) f[4], argmaxOfSum(v, frames, (int) shape[n - 2], (int) shape[n - 1]), (String) f[0]);
         }
+        assertTrue(Sources.open(RealData.file(d + "002_merlin_test_roi_sig256x128_nav4x2_hot_pixel_52x_39y.mib"), OpenOptions.NONE)
+                .info().metadata().get("scan_from").startsWith("hdr"));
         MibHeader quad = MibHeader.read(RealData.file(d + "Quad_1_Frame_CounterDepth_12_Rows_256.mib"));
         assertEquals(768, quad.headerBytes());
         assertEquals(4, quad.chips());

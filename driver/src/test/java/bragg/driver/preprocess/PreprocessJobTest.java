@@ -137,6 +137,19 @@ class PreprocessJobTest {
             float[] p = PatternCodec.decode((byte[]) r.get(4), "float32");
             for (int j = 0; j < p.length; j++) assertEquals((ref[id][j] - mean) / std, p[j], 1e-4, "sample " + id + " pixel " + j);
         }
+        // bin 2 of uint16 shrinks each pattern below its raw bytes: the file was read once, the
+        // transformed slabs cached on local disk for the write pass
+        assertEquals(1, m.extra().get("raw_reads"));
+        // bin 1 of uint16 doubles it: read twice, with the same result as an independent bin 1
+        PreprocessOptions twice = PreprocessOptions.defaults(g.resolve("scan.npy").toString(), dir.resolve("stem-shards-1").toString())
+                .withSlabSamples(4).withChecksums(false);
+        Manifest m1 = PreprocessJob.run(spark, twice);
+        assertEquals(2, m1.extra().get("raw_reads"));
+        double s1 = 0, q1 = 0;
+        for (float[] f : raw) for (float v : reference(f, k, new int[]{0, 0, k, k}, 1, false)) { s1 += v; q1 += (double) v * v; }
+        double mean1 = s1 / (30 * k * k);
+        assertEquals(mean1, (double) m1.normalization().get("mean"), 1e-9 * mean1);
+        assertEquals(Math.sqrt(q1 / (30 * k * k) - mean1 * mean1), (double) m1.normalization().get("std"), 1e-6);
         // no temporary folder is left next to the output
         try (Stream<Path> l = Files.list(dir)) {
             assertFalse(l.anyMatch(p -> p.getFileName().toString().contains(".tmp-")));
@@ -156,6 +169,7 @@ class PreprocessJobTest {
         assertArrayEquals(new int[]{3, 16, 16}, m.sampleShape());
         assertEquals(3 * 16, m.count());
         assertEquals(List.of("none", "pore", "lack_of_fusion"), m.labelNames());
+        assertEquals(2, m.extra().get("raw_reads"));
         List<Row> rows = ShardReader.read(spark, opt.output()).rows().orderBy("id").collectAsList();
         assertEquals(48, rows.size());
         double max = (double) m.normalization().get("max");
@@ -230,6 +244,28 @@ class PreprocessJobTest {
         IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> PreprocessJob.run(spark,
                 PreprocessOptions.defaults(g.resolve("scan.npy").toString(), out.toString()).withOpen(OpenOptions.NONE.withShape(new long[]{4, 3, 16, 16}))));
         assertTrue(d.getMessage().contains("declared shape [4, 3, 16, 16]") && d.getMessage().contains("[3, 4, 16, 16]"), d.getMessage());
+        // a truncated .npy: the header's shape needs more bytes than the file has
+        byte[] scan = Files.readAllBytes(g.resolve("scan.npy"));
+        Path cut = dir.resolve("cut.npy");
+        Files.write(cut, java.util.Arrays.copyOf(scan, scan.length - 100));
+        java.io.IOException t = assertThrows(java.io.IOException.class, () -> PreprocessJob.run(spark, PreprocessOptions.defaults(cut.toString(), out.toString())));
+        assertTrue(t.getMessage().contains("cut.npy") && t.getMessage().contains("truncated") && t.getMessage().contains("data from offset 128")
+                && t.getMessage().contains("file has " + (scan.length - 100) + " bytes"), t.getMessage());
+        // a truncated Merlin file: what does not divide into frames
+        Path mib = bragg.driver.io.Fixtures.mib(dir, "run.mib", 4, 16, 16, "U16", 384, 1);
+        byte[] mb = Files.readAllBytes(mib);
+        Files.write(mib, java.util.Arrays.copyOf(mb, mb.length - 7));
+        java.io.IOException tm = assertThrows(java.io.IOException.class, () -> PreprocessJob.run(spark, PreprocessOptions.defaults(mib.toString(), out.toString())));
+        assertTrue(tm.getMessage().contains("run.mib") && tm.getMessage().contains("not a whole number of Merlin frames of 896 bytes")
+                && tm.getMessage().contains("3 frames and 889 bytes left over"), tm.getMessage());
+        // HDF5 magic, then garbage
+        Path junk = dir.resolve("junk.h5");
+        byte[] jb = new byte[4096];
+        System.arraycopy(new byte[]{(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'}, 0, jb, 0, 8);
+        jb[8] = 7;    // superblock version 7 does not exist
+        Files.write(junk, jb);
+        Exception hj = assertThrows(Exception.class, () -> PreprocessJob.run(spark, PreprocessOptions.defaults(junk.toString(), out.toString())));
+        assertTrue(hj.getMessage().contains("junk.h5") && hj.getMessage().contains("not readable as HDF5"), hj.getMessage());
         // options name their field
         IllegalArgumentException o = assertThrows(IllegalArgumentException.class, () -> PreprocessOptions.defaults("a", "b").withBin(3));
         assertTrue(o.getMessage().contains("option bin must be 1, 2 or 4, got 3"), o.getMessage());

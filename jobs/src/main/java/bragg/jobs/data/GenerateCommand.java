@@ -43,7 +43,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     @Command(name = "4dstem", mixinStandardHelpOptions = true,
-            description = "Two-phase polycrystal scan: scan.npy (uint16), labels.npy (phase), labels.txt, targets.npy (orientation, deg).")
+            description = "Two-phase polycrystal scan: scan.npy or scan.h5 (EMD 1.0) uint16, labels.npy (phase), labels.txt, targets.npy (orientation, deg).")
     static final class Stem implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "output folder")
         Path out;
@@ -65,6 +65,9 @@ public final class GenerateCommand implements Callable<Integer> {
         long seed;
         @Option(names = "--threads", description = "generator threads (default: available cores)")
         Integer threads;
+        @Option(names = "--format", defaultValue = "npy", description = "npy (streamed, any size) or emd (scan.h5, EMD 1.0 HDF5 layout, "
+                + "gzip+shuffle; held in memory, up to 256 MB) (default ${DEFAULT-VALUE})")
+        String format;
 
         @Override
         public Integer call() throws Exception {
@@ -73,11 +76,13 @@ public final class GenerateCommand implements Callable<Integer> {
             StemSpec d = StemSpec.of((int) s[0], (int) s[1], detector, seed);
             StemSpec spec = new StemSpec(d.scanY(), d.scanX(), detector, grains == null ? d.grains() : grains, dose,
                     descan == null ? d.descan() : descan, blur, diskRadius == null ? d.diskRadius() : diskRadius, seed);
+            if (!format.equals("npy") && !format.equals("emd")) throw new IllegalArgumentException("--format must be npy or emd, got '" + format + "'");
             long t0 = System.nanoTime();
-            new StemGenerator(spec).write(out, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
-            System.out.printf("wrote %s/scan.npy [%d, %d, %d, %d] uint16 (%.2f GB) + labels.npy, labels.txt, targets.npy, generate.json in %.1f s%n",
-                    out, spec.scanY(), spec.scanX(), detector, detector, spec.bytes() / 1e9, (System.nanoTime() - t0) / 1e9);
-            System.out.println("(.npy only: jhdf writes an HDF5 dataset from one in-memory array, which a streamed scan cannot be)");
+            int th = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+            StemGenerator g = new StemGenerator(spec);
+            if (format.equals("emd")) g.writeEmd(out, th); else g.write(out, th);
+            System.out.printf("wrote %s/scan.%s [%d, %d, %d, %d] uint16 (%.2f GB raw) + labels.npy, labels.txt, targets.npy, generate.json in %.1f s%n",
+                    out, format.equals("emd") ? "h5" : "npy", spec.scanY(), spec.scanX(), detector, detector, spec.bytes() / 1e9, (System.nanoTime() - t0) / 1e9);
             return 0;
         }
     }

@@ -1,0 +1,235 @@
+package bragg.jobs.bench;
+
+import bragg.driver.generate.StemGenerator;
+import bragg.driver.generate.StemSpec;
+import bragg.driver.preprocess.PreprocessJob;
+import bragg.driver.preprocess.PreprocessOptions;
+import bragg.driver.spark.SparkSessions;
+import bragg.driver.train.AllReduceStage;
+import bragg.jobs.report.Json;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bragg bench allreduce}: the gradient all-reduce through real barrier stages against the
+ * loopback TCP limit and against the allGather transport, and training scaling 2 replicas vs 1.
+ * Prints a table, then one JSON line.
+ * <pre>
+ *   algbw = bytes / time                      (time: median over reps of the slowest rank)
+ *   busbw = algbw * 2(N-1)/N                  (nccl-tests' convention: what each link carried)
+ *   loopback = one TCP stream between this JVM and a second one, bytes / time
+ * </pre>
+ * Bandwidths are in GB/s (10^9 bytes). Runs on whatever master Spark is given: local[2] under
+ * bin/bragg, the cluster under spark-submit (the ranks are then on real executors).
+ */
+@Command(name = "allreduce", mixinStandardHelpOptions = true,
+        description = "Ring all-reduce busbw (1, 16, 64 MB) vs loopback TCP and vs the allGather transport, and training "
+                + "scaling 2 replicas vs 1; table, then a JSON line.")
+public final class AllReduceBench implements Runnable {
+    static final int MB = 1 << 20;
+
+    @Option(names = "--replicas", description = "ranks of the all-reduce stage (default ${DEFAULT-VALUE})")
+    int replicas = 2;
+
+    @Option(names = "--reps", description = "timed all-reduces per size, median reported (default ${DEFAULT-VALUE})")
+    int reps = 7;
+
+    @Option(names = "--loopback-mb", description = "bytes sent for the loopback limit, in MB (default ${DEFAULT-VALUE})")
+    int loopbackMb = 1024;
+
+    @Option(names = "--scaling-steps", description = "training steps per scaling probe (default ${DEFAULT-VALUE})")
+    int scalingSteps = 24;
+
+    @Option(names = "--skip-scaling", description = "skip the training-scaling child JVMs")
+    boolean skipScaling;
+
+    @Override
+    public void run() {
+        if (replicas < 2 || reps < 1 || loopbackMb < 1 || scalingSteps <= ScalingProbe.WARMUP_STEPS) {
+            throw new IllegalArgumentException("--replicas must be >= 2, --reps and --loopback-mb >= 1, --scaling-steps > "
+                    + ScalingProbe.WARMUP_STEPS + "; found " + replicas + ", " + reps + ", " + loopbackMb + ", " + scalingSteps);
+        }
+        try {
+            measure();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("bench allreduce: " + e.getMessage(), e);
+        }
+    }
+
+    private void measure() throws IOException, InterruptedException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        double loopback = loopbackGBps((long) loopbackMb * MB);
+        SparkSession spark = SparkSessions.getOrCreate("bragg bench allreduce", Map.of("spark.barrier.sync.timeout", "600s"));
+        String master = spark.sparkContext().master();
+        double busbw64;
+        double allgather16;
+        double ring16;
+        try {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            System.out.printf(Locale.ROOT, "bench allreduce on %s, %d ranks; GB/s = 10^9 bytes/s; each time is the median of "
+                    + "%d all-reduces (slowest rank), after one warm-up%n%n", master, replicas, reps);
+            System.out.printf(Locale.ROOT, "%-40s %10s %12s %12s%n", "what", "ms", "algbw GB/s", "busbw GB/s");
+            System.out.printf(Locale.ROOT, "%-40s %10s %12.3f %12s%n", "loopback TCP, 2 JVMs, " + loopbackMb + " MB", "-",
+                    loopback, "-");
+            double[] ring = new double[3];
+            int[] sizes = {1, 16, 64};
+            for (int i = 0; i < sizes.length; i++) {
+                ring[i] = row("ring " + sizes[i] + " MB", jsc, "ring", sizes[i]);
+            }
+            ring16 = ring[1];
+            busbw64 = ring[2];
+            allgather16 = row("allGather transport 16 MB", jsc, "allgather", 16);
+        } finally {
+            spark.stop();
+        }
+        json.put("master", master);
+        json.put("ranks", replicas);
+        json.put("ring_busbw_gbps_64mb", round(busbw64));
+        json.put("loopback_gbps", round(loopback));
+        json.put("ratio_ring_to_loopback", round(busbw64 / loopback));
+        json.put("speedup_ring_vs_allgather_16mb", round(ring16 / allgather16));
+        if (!skipScaling) {
+            double[] rates = scaling();
+            System.out.printf(Locale.ROOT, "%ntraining samples/s (vit, 1 core and 1 native thread per replica): "
+                    + "1 replica %.1f, 2 replicas %.1f%n", rates[0], rates[1]);
+            json.put("samples_per_s_1", round(rates[0]));
+            json.put("samples_per_s_2", round(rates[1]));
+            json.put("scaling_2_vs_1", round(rates[1] / rates[0]));
+        }
+        System.out.println(Json.write(json));
+    }
+
+    /** Times one size on one transport; prints the row; returns busbw in GB/s. */
+    private double row(String what, JavaSparkContext jsc, String transport, int mb) {
+        int floats = mb * MB / 4;
+        List<AllReduceStage.RankResult> res = AllReduceStage.run(jsc, replicas, transport, floats, reps + 1, 7, false);
+        double[] slowest = new double[reps];
+        for (int k = 0; k < reps; k++) {
+            for (AllReduceStage.RankResult r : res) {
+                slowest[k] = Math.max(slowest[k], r.nanos[k + 1] / 1e9);   // rep 0 is the warm-up
+            }
+        }
+        Arrays.sort(slowest);
+        double t = slowest[reps / 2];
+        double alg = (double) floats * 4 / t / 1e9;
+        double bus = alg * 2 * (replicas - 1) / replicas;
+        System.out.printf(Locale.ROOT, "%-40s %10.2f %12.3f %12.3f%n", what, t * 1e3, alg, bus);
+        return bus;
+    }
+
+    /** One TCP stream from this JVM to a {@link LoopbackPeer} in another. */
+    private static double loopbackGBps(long bytes) throws IOException, InterruptedException {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        CompletableFuture<ChildJvm.Outcome> child = CompletableFuture.supplyAsync(() -> {
+            try {
+                return ChildJvm.run(LoopbackPeer.class, List.of("-Xmx256m"), Map.of(), List.of(), 300, line -> {
+                    if (line.startsWith("port ")) {
+                        port.complete(Integer.parseInt(line.substring(5).trim()));
+                    }
+                });
+            } catch (IOException | InterruptedException e) {
+                port.completeExceptionally(e);
+                throw new IllegalStateException(e);
+            }
+        });
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port.get())) {
+            s.setSendBufferSize(4 << 20);
+            byte[] chunk = new byte[1 << 20];
+            OutputStream out = s.getOutputStream();
+            long t0 = System.nanoTime();
+            for (long sent = 0; sent < bytes; sent += chunk.length) {
+                out.write(chunk);
+            }
+            out.flush();
+            s.shutdownOutput();
+            long got = new DataInputStream(s.getInputStream()).readLong();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (got != bytes) {
+                throw new IOException("loopback peer received " + got + " bytes, " + bytes + " were sent");
+            }
+            return bytes / secs / 1e9;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("loopback peer did not start: " + e.getCause(), e.getCause());
+        } finally {
+            child.join();
+        }
+    }
+
+    /**
+     * Training samples/s of 1 and of 2 replicas, each in a child JVM limited to as many cores as
+     * replicas and one native (OpenMP) thread per process, on the same generated shards.
+     */
+    private double[] scaling() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("bragg-bench-scaling");
+        try {
+            String shards = shards(dir);
+            double[] rates = new double[2];
+            for (int n = 1; n <= 2; n++) {
+                int batch = 16;
+                List<String> args = new ArrayList<>(List.of(String.valueOf(n),
+                        // 1 replica trains on half the scan: every replica then makes the same steps on the same work.
+                        "bragg.data.shards=" + shards, "bragg.data.holdout=" + (n == 1 ? "0.5" : "0"), "bragg.output.dir=" + dir.resolve("run" + n),
+                        "bragg.model.patch=8", "bragg.model.dim=64", "bragg.model.heads=4", "bragg.model.blocks=2",
+                        "bragg.train.batch-size=" + batch, "bragg.train.epochs=1", "bragg.train.checkpoint-every=100000",
+                        "bragg.train.hash-check-every=0", "bragg.kernels.device=java", "spark.ui.enabled=false"));
+                args.add("bragg.train.max-attempts=1");
+                ChildJvm.Outcome o = ChildJvm.run(ScalingProbe.class,
+                        List.of("-XX:ActiveProcessorCount=" + n, "-Xmx3g"),
+                        Map.of("OMP_NUM_THREADS", "1"), args, 900, line -> { });
+                String result = o.lastLineStartingWith("samples_per_s ");
+                if (o.exitCode() != 0 || result == null) {
+                    String out = o.output().strip();
+                    throw new IOException("scaling probe with " + n + " replica(s) failed (exit " + o.exitCode() + "): "
+                            + out.substring(Math.max(0, out.length() - 2000)));
+                }
+                rates[n - 1] = Double.parseDouble(result.substring("samples_per_s ".length()));
+            }
+            return rates;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** A generated 4D-STEM scan preprocessed to 32x32 patterns: 2 x batch x steps samples. */
+    private String shards(Path dir) throws IOException {
+        int side = (int) Math.ceil(Math.sqrt(2.0 * 16 * scalingSteps));
+        new StemGenerator(StemSpec.of(side, side, 64, 3)).write(dir.resolve("scan"), 2);
+        String out = dir.resolve("shards").toString();
+        SparkSession spark = SparkSessions.getOrCreate("bragg bench scaling data", Map.of());
+        try {
+            PreprocessJob.run(spark, PreprocessOptions.defaults(dir.resolve("scan/scan.npy").toString(), out)
+                    .withLabels(dir.resolve("scan/labels.npy").toString()).withBin(2).withScale("log"));
+        } finally {
+            spark.stop();
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}
