@@ -94,6 +94,7 @@ class CommandLineTest {
         assertTrue(Files.isRegularFile(out.resolve("scan.npy")) && Files.isRegularFile(out.resolve("labels.npy"))
                 && Files.isRegularFile(out.resolve("labels.txt")), r.out());
         assertTrue(r.out().contains("[3, 5, 16, 16]") && r.out().contains("3 grains"), r.out());
+        assertTrue(r.lastLine().startsWith("{\"input\":\"" + out.resolve("scan.npy").toAbsolutePath()), r.lastLine());
     }
 
     @Test

@@ -5,8 +5,11 @@ import bragg.driver.generate.LpbfSpec;
 import bragg.driver.generate.StemGenerator;
 import bragg.driver.generate.StemSpec;
 import bragg.jobs.config.ConfigOptions;
+import bragg.jobs.report.Json;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,6 +42,11 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         GenerateJob.Outcome o = GenerateJob.run(config.load(), Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "wrote %s + %s in %.1f s%n", o.summary(), o.labels(), o.seconds());
+        Map<String, Object> last = new LinkedHashMap<>();
+        last.put("input", o.input().toAbsolutePath().toString());
+        last.put("labels", o.labels().toAbsolutePath().toString());
+        last.put("seconds", o.seconds());
+        System.out.println(Json.write(last));
         return 0;
     }
 
