@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 bragg.jobs.bench.AttentionBench.class,
                 bragg.jobs.data.PreprocessBench.class,
                 bragg.jobs.bench.AllReduceBench.class,
+                bragg.jobs.bench.TrainBench.class,
         })
 public final class BenchCommand implements Runnable {
 

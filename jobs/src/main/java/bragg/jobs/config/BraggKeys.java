@@ -275,6 +275,23 @@ public final class BraggKeys {
             .oneOf("classification", "regression")
             .withDefault("classification"));
 
+    public static final ConfigKey<Integer> MODEL_CROSS_BLOCKS = add(ConfigKey.intKey("bragg.model.cross-blocks")
+            .doc("stack: cross-attention blocks, in which layer k's patches attend to the patches of the K layers "
+                    + "below; bragg.model.blocks self-attention blocks over layer k follow.")
+            .check(v -> v >= 1 && v <= 48, "1..48")
+            .withDefault(2));
+
+    public static final ConfigKey<Boolean> MODEL_CROSS_ATTENTION = add(ConfigKey.booleanKey("bragg.model.cross-attention")
+            .doc("stack: false builds the same model without cross-attention (the layers below are dropped and the "
+                    + "cross blocks attend within layer k), as a baseline for comparison.")
+            .withDefault(true));
+
+    public static final ConfigKey<Integer> MODEL_WINDOW = add(ConfigKey.intKey("bragg.model.window")
+            .doc("scan: side w of the square scan window (odd); each sample holds the w x w patterns around a "
+                    + "position stacked on the channel axis, and the model predicts the centre position.")
+            .check(v -> v >= 1 && v <= 31 && v % 2 == 1, "odd, 1..31")
+            .withDefault(3));
+
     // ---- bragg.train ------------------------------------------------------------------------
 
     public static final ConfigKey<Integer> TRAIN_REPLICAS = add(ConfigKey.intKey("bragg.train.replicas")

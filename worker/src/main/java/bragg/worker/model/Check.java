@@ -34,6 +34,14 @@ final class Check {
         }
     }
 
+    /** positions is "learned" or "sinusoidal"; the 2-D sinusoids need dim % 4 == 0. */
+    static void positions(String config, String positions, int dim) {
+        oneOf(config, "positions", positions, List.of("learned", "sinusoidal"));
+        if (positions.equals("sinusoidal") && dim % 4 != 0) {
+            throw new IllegalArgumentException(config + ".dim = " + dim + " must be divisible by 4 for 2-D sinusoidal positions");
+        }
+    }
+
     static void device(String config, String value) {
         KernelProvider.checkDevice(config + ".attentionDevice", value);
     }

@@ -1,14 +1,18 @@
 package bragg.worker.model;
 
 import bragg.worker.model.layers.LayerNorm;
+import bragg.worker.model.layers.PositionEmbedding;
 import bragg.worker.model.layers.TransformerBlock;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** What the model builders share: the graph's global settings and the chain of encoder blocks. */
 final class Graphs {
@@ -31,6 +35,21 @@ final class Graphs {
                 .graphBuilder();
     }
 
+    /**
+     * Adds the position layer {@code name}: "learned" ([D, T] parameters) or "sinusoidal" (fixed
+     * 2-D for a gh x gw grid, {@code groups} copies after {@code prefix} tokens without one).
+     */
+    static void positions(ComputationGraphConfiguration.GraphBuilder g, String name, String input, String kind, int dim,
+                          int tokens, int gh, int gw, int prefix, int groups) {
+        PositionEmbedding.Builder pos = PositionEmbedding.builder().name(name).width(dim);
+        if (kind.equals("learned")) {
+            pos.kind(PositionEmbedding.Kind.LEARNED).length(tokens);
+        } else {
+            pos.kind(PositionEmbedding.Kind.SINUSOIDAL_2D).grid(gh, gw).prefix(prefix).groups(groups);
+        }
+        g.addLayer(name, pos.build(), input);
+    }
+
     /** Adds {@code n} pre-LN encoder blocks named prefix0.. after {@code input}; returns the last name. */
     static String encoder(ComputationGraphConfiguration.GraphBuilder g, String input, String prefix, int n, int dim,
                           int heads, int hidden, String device) {
@@ -48,6 +67,20 @@ final class Graphs {
     static String finalNorm(ComputationGraphConfiguration.GraphBuilder g, String input, String name, int dim) {
         g.addLayer(name, LayerNorm.builder().name(name).width(dim).build(), input);
         return name;
+    }
+
+    /**
+     * Adds the per-item head {@code name} on pooled features [B, D]: softmax + cross-entropy
+     * ("classification") or identity + MSE ("regression"), [B, outputs].
+     */
+    static void head(ComputationGraphConfiguration.GraphBuilder g, String name, String input, int dim, String head,
+                     int outputs) {
+        boolean classify = head.equals("classification");
+        g.addLayer(name, new OutputLayer.Builder()
+                .nIn(dim).nOut(outputs)
+                .activation(classify ? Activation.SOFTMAX : Activation.IDENTITY)
+                .lossFunction(classify ? LossFunctions.LossFunction.MCXENT : LossFunctions.LossFunction.MSE)
+                .build(), input);
     }
 
     static ComputationGraph init(ComputationGraphConfiguration conf) {

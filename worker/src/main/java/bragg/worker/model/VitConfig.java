@@ -55,10 +55,7 @@ public final class VitConfig {
         Check.divisible(me, "dim", dim, "heads", heads);
         Check.nonNegative(me, "blocks", blocks);
         Check.nonNegative(me, "mlpHidden", mlpHidden);
-        Check.oneOf(me, "positions", positions, List.of("learned", "sinusoidal"));
-        if (positions.equals("sinusoidal") && dim % 4 != 0) {
-            throw new IllegalArgumentException(me + ".dim = " + dim + " must be divisible by 4 for 2-D sinusoidal positions");
-        }
+        Check.positions(me, positions, dim);
         Check.oneOf(me, "head", head, List.of("classification", "regression"));
         Check.positive(me, "outputs", outputs);
         Check.positive(me, "learningRate", learningRate);

@@ -1,16 +1,12 @@
 package bragg.worker.model;
 
 import bragg.worker.model.layers.PatchEmbedding;
-import bragg.worker.model.layers.PositionEmbedding;
 import bragg.worker.model.layers.TokenPooling;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The {@code vit} model: a diffraction pattern [B, C, H, W] is cut into patches, tokens get
@@ -49,23 +45,12 @@ public final class VitModel {
                 .setInputTypes(InputType.convolutional(c.height, c.width, c.channels));
         g.addLayer("patch", PatchEmbedding.builder().name("patch").image(c.channels, c.height, c.width).patch(c.patch)
                 .width(c.dim).classToken(c.classToken).build(), INPUT);
-        PositionEmbedding.Builder pos = PositionEmbedding.builder().name("pos").width(c.dim);
-        if (c.positions.equals("learned")) {
-            pos.kind(PositionEmbedding.Kind.LEARNED).length(c.tokens());
-        } else {
-            pos.kind(PositionEmbedding.Kind.SINUSOIDAL_2D).grid(gh, gw).prefix(c.classToken ? 1 : 0);
-        }
-        g.addLayer("pos", pos.build(), "patch");
+        Graphs.positions(g, "pos", "patch", c.positions, c.dim, c.tokens(), gh, gw, c.classToken ? 1 : 0, 1);
         String last = Graphs.encoder(g, "pos", "block", c.blocks, c.dim, c.heads, c.mlpHidden, c.attentionDevice);
         last = Graphs.finalNorm(g, last, "lnf", c.dim);
         g.addLayer("pool", TokenPooling.builder().name("pool").width(c.dim)
                 .mode(c.classToken ? TokenPooling.Mode.CLASS_TOKEN : TokenPooling.Mode.MEAN).build(), last);
-        boolean classify = c.head.equals("classification");
-        g.addLayer(OUTPUT, new OutputLayer.Builder()
-                .nIn(c.dim).nOut(c.outputs)
-                .activation(classify ? Activation.SOFTMAX : Activation.IDENTITY)
-                .lossFunction(classify ? LossFunctions.LossFunction.MCXENT : LossFunctions.LossFunction.MSE)
-                .build(), "pool");
+        Graphs.head(g, OUTPUT, "pool", c.dim, c.head, c.outputs);
         g.setOutputs(OUTPUT);
         return g.build();
     }

@@ -14,18 +14,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 
 /**
  * Base of the configuration half of every bragg layer (DL4J splits a layer into a serializable
- * configuration and an implementation). Subclasses hold plain private fields; DL4J's Jackson mapper
- * only sees public ones and getters, so {@code @JsonAutoDetect} below opens the private fields to it
- * (without it a model's JSON, and so its ModelSerializer zip, silently loses every layer size). They list their parameters as {@link ParamSpec}s, and check the input type the
+ * configuration and an implementation). Subclasses hold plain fields, list their parameters as {@link ParamSpec}s, and check the input type the
  * graph hands them, naming the layer and the sizes in every error.
+ *
+ * <p>Fields are Jackson properties ({@code @JsonProperty}): DL4J writes the configuration JSON
+ * into model zips and checkpoints, and its mapper sees only getters and annotated fields.
  *
  * <p>No input preprocessors: token layers take DL4J's recurrent layout [B, D, T] as is.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
 public abstract class BraggLayerConf extends FeedForwardLayer {
 
     protected BraggLayerConf() {

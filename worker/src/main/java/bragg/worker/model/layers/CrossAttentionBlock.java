@@ -2,6 +2,7 @@ package bragg.worker.model.layers;
 
 import bragg.worker.model.ops.KernelProvider;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -21,10 +22,15 @@ import java.util.List;
  * Parameters: lnq*, lnkv*, ln2* (gamma, beta [D]); attn* as in {@link TransformerBlock}; mlp*.
  */
 public class CrossAttentionBlock extends BraggLayerConf {
+    @JsonProperty
     private int width;
+    @JsonProperty
     private int heads;
+    @JsonProperty
     private int hidden;
+    @JsonProperty
     private int queryLength;
+    @JsonProperty
     private String device;
 
     protected CrossAttentionBlock() {

@@ -45,7 +45,7 @@ public class CrossAttentionBlockLayer extends BraggLayer<CrossAttentionBlock> {
                 params("attn"), attn).addi(q);                                                   // [B*Tq, D]
         INDArray h2 = LayerNormOp.forward(q1, getParam("ln2gamma"), getParam("ln2beta"), ln2);
         INDArray q2 = MlpOp.forward(h2, params("mlp"), mlp).addi(q1);                            // [B*Tq, D]
-        return Nd4j.concat(2, Tokens.fromRows(q2, batch, tq), kvTokens.dup('c'));
+        return join(Tokens.fromRows(q2, batch, tq), kvTokens);
     }
 
     @Override
@@ -61,6 +61,15 @@ public class CrossAttentionBlockLayer extends BraggLayer<CrossAttentionBlock> {
                 gradientViews.get("lnqbeta")).addi(dq1);                                         // [B*Tq, D]
         INDArray dkv = LayerNormOp.backward(lnkv, getParam("lnkvgamma"), dh[1], gradientViews.get("lnkvgamma"),
                 gradientViews.get("lnkvbeta"));                                                  // [B*Tk, D]
-        return Nd4j.concat(2, Tokens.fromRows(dq, batch, tq), Tokens.fromRows(dkv, batch, tk).addi(dkvPass));
+        return join(Tokens.fromRows(dq, batch, tq), Tokens.fromRows(dkv, batch, tk).addi(dkvPass));
+    }
+
+    /** [B, D, Tq] and [B, D, Tk] to [B, D, Tq + Tk], written in place (Nd4j.concat on the last axis is slow). */
+    private static INDArray join(INDArray q, INDArray kv) {
+        long tq = q.size(2), t = tq + kv.size(2);
+        INDArray out = Nd4j.create(q.dataType(), q.size(0), q.size(1), t);
+        out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, tq)).assign(q);
+        out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(tq, t)).assign(kv);
+        return out;
     }
 }

@@ -1,6 +1,7 @@
 package bragg.worker.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -11,6 +12,7 @@ import java.util.List;
  * parameters gamma [D], beta [D]. Math in {@link bragg.worker.model.ops.LayerNormOp}.
  */
 public class LayerNorm extends BraggLayerConf {
+    @JsonProperty
     private int width;
 
     protected LayerNorm() {

@@ -2,6 +2,7 @@ package bragg.worker.model.layers;
 
 import bragg.worker.model.ops.KernelProvider;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -22,10 +23,15 @@ import java.util.List;
  * double API (double networks).
  */
 public class MultiHeadAttention extends BraggLayerConf {
+    @JsonProperty
     private int width;
+    @JsonProperty
     private int heads;
+    @JsonProperty
     private int queryLength;
+    @JsonProperty
     private boolean causal;
+    @JsonProperty
     private String device;
 
     protected MultiHeadAttention() {

@@ -1,6 +1,7 @@
 package bragg.worker.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -18,7 +19,9 @@ import java.util.List;
  * </pre>
  */
 public class PatchEmbedding extends BraggLayerConf {
+    @JsonProperty
     private int channels, height, imageWidth, patch, width;
+    @JsonProperty
     private boolean classToken, perChannel;
 
     protected PatchEmbedding() {

@@ -1,6 +1,7 @@
 package bragg.worker.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -21,7 +22,9 @@ public class PositionEmbedding extends BraggLayerConf {
     /** Which positions are added. */
     public enum Kind { LEARNED, SINUSOIDAL_1D, SINUSOIDAL_2D }
 
+    @JsonProperty
     private Kind kind;
+    @JsonProperty
     private int width, length, gridHeight, gridWidth, prefix, groups;
 
     protected PositionEmbedding() {

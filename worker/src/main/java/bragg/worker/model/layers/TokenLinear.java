@@ -1,6 +1,7 @@
 package bragg.worker.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -11,7 +12,9 @@ import java.util.List;
  * the shared per-pattern encoder of the scan model (tokens are flattened patterns). W [I, O], b [O].
  */
 public class TokenLinear extends BraggLayerConf {
+    @JsonProperty
     private int inputs, outputs;
+    @JsonProperty
     private boolean gelu;
 
     protected TokenLinear() {

@@ -1,21 +1,27 @@
 package bragg.worker.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.List;
 
 /**
- * Tokens [B, D, T] to one vector per item [B, D]: the class token (token 0), or the mean over the
- * real tokens (DL4J's feature mask [B, T]; all tokens when there is no mask). No parameters.
+ * Tokens [B, D, T] to one vector per item [B, D]: the class token (token 0), one chosen token
+ * (e.g. the centre of a scan window), or the mean over the real tokens (DL4J's feature mask [B, T];
+ * all tokens when there is no mask). No parameters.
  */
 public class TokenPooling extends BraggLayerConf {
     /** How tokens are pooled. */
-    public enum Mode { CLASS_TOKEN, MEAN }
+    public enum Mode { CLASS_TOKEN, TOKEN, MEAN }
 
+    @JsonProperty
     private Mode mode;
+    @JsonProperty
     private int width;
+    @JsonProperty
+    private int token;
 
     protected TokenPooling() {
     }
@@ -24,6 +30,7 @@ public class TokenPooling extends BraggLayerConf {
         super(b);
         mode = b.mode;
         width = b.width;
+        token = b.mode == Mode.TOKEN ? b.token : 0;
     }
 
     public static Builder builder() {
@@ -32,6 +39,8 @@ public class TokenPooling extends BraggLayerConf {
 
     public Mode mode() { return mode; }
     public int width() { return width; }
+    /** The token kept by CLASS_TOKEN (0) and TOKEN. */
+    public int token() { return token; }
 
     @Override
     public List<ParamSpec> paramSpecs() {
@@ -45,7 +54,11 @@ public class TokenPooling extends BraggLayerConf {
 
     @Override
     protected void checkInputType(InputType in) {
-        requireRecurrent(in, width);
+        InputType.InputTypeRecurrent r = requireRecurrent(in, width);
+        if (mode != Mode.MEAN && r.getTimeSeriesLength() > 0 && r.getTimeSeriesLength() <= token) {
+            throw new IllegalArgumentException(describe() + ": keeps token " + token + " but the input has T = "
+                    + r.getTimeSeriesLength());
+        }
     }
 
     @Override
@@ -57,9 +70,12 @@ public class TokenPooling extends BraggLayerConf {
     public static final class Builder extends BraggLayerConf.Builder<Builder> {
         private Mode mode = Mode.CLASS_TOKEN;
         private int width;
+        private int token;
 
-        /** CLASS_TOKEN (default) or MEAN. */
+        /** CLASS_TOKEN (default), TOKEN or MEAN. */
         public Builder mode(Mode m) { mode = m; return this; }
+        /** The token index kept by Mode.TOKEN. Default 0. */
+        public Builder token(int t) { token = t; return this; }
         /** D, the token width. */
         public Builder width(int d) { width = d; return this; }
 
@@ -69,7 +85,10 @@ public class TokenPooling extends BraggLayerConf {
             String me = label("TokenPooling");
             positive(me, "width D", width);
             if (mode == null) {
-                throw new IllegalArgumentException(me + ": mode is required (CLASS_TOKEN or MEAN)");
+                throw new IllegalArgumentException(me + ": mode is required (CLASS_TOKEN, TOKEN or MEAN)");
+            }
+            if (token < 0) {
+                throw new IllegalArgumentException(me + ": token index must be >= 0; found " + token);
             }
             return new TokenPooling(this);
         }

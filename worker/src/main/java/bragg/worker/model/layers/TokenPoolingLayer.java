@@ -21,8 +21,13 @@ public class TokenPoolingLayer extends BraggLayer<TokenPooling> {
     protected INDArray forward(INDArray x, INDArray mask, boolean training) {
         requireShape(x, "[B, D, T]", -1, layerConf().width(), -1);
         inShape = x.shape();
-        if (layerConf().mode() == TokenPooling.Mode.CLASS_TOKEN) {
-            return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).dup('c');   // [B, D]
+        if (layerConf().mode() != TokenPooling.Mode.MEAN) {
+            int t = layerConf().token();
+            if (t >= x.size(2)) {
+                throw new IllegalArgumentException(layerConf().describe() + ": keeps token " + t + " but the input has T = "
+                        + x.size(2));
+            }
+            return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t)).dup('c');   // [B, D]
         }
         INDArray m = mask == null ? x.get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).ulike().assign(1)
                 : mask.castTo(x.dataType());                                                       // [B, T]
@@ -38,8 +43,8 @@ public class TokenPoolingLayer extends BraggLayer<TokenPooling> {
     @Override
     protected INDArray backward(INDArray dOut) {
         INDArray dx = org.nd4j.linalg.factory.Nd4j.zeros(dOut.dataType(), inShape);                // [B, D, T]
-        if (layerConf().mode() == TokenPooling.Mode.CLASS_TOKEN) {
-            dx.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).assign(dOut);
+        if (layerConf().mode() != TokenPooling.Mode.MEAN) {
+            dx.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(layerConf().token())).assign(dOut);
             return dx;
         }
         Broadcast.add(dx, dOut, dx, 0, 1);                                                         // dOut on every t

@@ -2,6 +2,7 @@ package bragg.worker.model.layers;
 
 import bragg.worker.model.ops.KernelProvider;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -18,10 +19,15 @@ import java.util.List;
  * mlpW1 [D, F], mlpb1 [F], mlpW2 [F, D], mlpb2 [D]. (No underscores: DL4J splits gradient keys at the last one.).
  */
 public class TransformerBlock extends BraggLayerConf {
+    @JsonProperty
     private int width;
+    @JsonProperty
     private int heads;
+    @JsonProperty
     private int hidden;
+    @JsonProperty
     private boolean causal;
+    @JsonProperty
     private String device;
 
     protected TransformerBlock() {
