@@ -23,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 url="file://$(cd "$(dirname "$report")" && pwd)/$(basename "$report")"
 # A fresh profile, no GPU, no sandbox (containers run as root), and nothing that phones home, so the
 # only network traffic would come from the page itself.
-flags=(--headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run
+flags=(--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run
        --disable-extensions --disable-sync --user-data-dir="$work/profile" --enable-logging=stderr --v=0)
 
 fail() { echo "check-report: FAIL $report: $*" >&2; exit 1; }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 bragg.jobs.train.TrainCommand.class,
                 bragg.jobs.evaluate.EvaluateCommand.class,
                 bragg.jobs.infer.InferCommand.class,
+                bragg.jobs.demo.DemoCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -32,6 +33,8 @@ public final class Main implements Runnable {
     /** Runs a command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // As wide as the terminal, so key names stay on one line (80 columns when there is none).
+        cli.setUsageHelpAutoWidth(true);
         cli.setExecutionExceptionHandler((ex, line, parsed) -> {
             // Bad input and bad config are reported as one clear line, not a stack trace;
             // anything else is a bug and keeps its stack trace.

@@ -35,8 +35,13 @@ public final class AttentionKernels {
     private AttentionKernels() {
     }
 
-    /** Opens the kernel for {@code device}; see the class comment for the names. */
-    public static AttentionKernel open(String device) {
+    /**
+     * Opens the kernel for {@code device}; see the class comment for the names. Synchronized: the
+     * replicas of one executor open their kernels from their own threads at the same moment, and
+     * OpenCL platform enumeration and kernel builds through Aparapi's JNI crash the JVM (SIGSEGV in
+     * OpenCLJNI.getPlatforms with PoCL) when two threads run them at once.
+     */
+    public static synchronized AttentionKernel open(String device) {
         if (device == null || device.isBlank()) {
             throw new IllegalArgumentException("attention device is empty; expected one of " + DEVICES);
         }
@@ -122,7 +127,7 @@ public final class AttentionKernels {
     }
 
     /** OpenCL devices of a type; none (with the reason logged) when OpenCL itself cannot be loaded. */
-    public static List<OpenCLDevice> listDevices(Device.TYPE type) {
+    public static synchronized List<OpenCLDevice> listDevices(Device.TYPE type) {
         try {
             List<OpenCLDevice> list = OpenCLDevice.listDevices(type);
             return list == null ? List.of() : list;

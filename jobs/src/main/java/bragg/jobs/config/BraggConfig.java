@@ -50,6 +50,22 @@ public final class BraggConfig {
      *                                  file when it cannot be read or parsed
      */
     public static BraggConfig load(Path file, List<String> overrides) {
+        return load(file, List.of(), overrides);
+    }
+
+    /**
+     * One key set by a command-line option of its own (e.g. preprocess's {@code --bin 2} for
+     * bragg.preprocess.bin); {@code origin} is how the user wrote it, so an error names the option.
+     *
+     * @param value a String, Number, Boolean or List of them, as the key's type wants
+     */
+    public record Setting(String key, Object value, String origin) {
+    }
+
+    /**
+     * @param settings keys set by a job's own options: on top of the file, under the --set overrides
+     */
+    public static BraggConfig load(Path file, List<Setting> settings, List<String> overrides) {
         Config user = ConfigFactory.empty();
         if (file != null) {
             if (!Files.isRegularFile(file)) {
@@ -61,6 +77,10 @@ public final class BraggConfig {
             } catch (ConfigException e) {
                 throw new IllegalArgumentException("config file " + file + " cannot be read as HOCON: " + e.getMessage());
             }
+        }
+        for (Setting st : settings) {
+            user = ConfigFactory.empty().withValue(st.key(), ConfigValueFactory.fromAnyRef(st.value(), st.origin()))
+                    .withFallback(user);
         }
         // In command-line order: a later --set of the same key wins.
         for (String o : overrides) {
@@ -129,8 +149,17 @@ public final class BraggConfig {
         Map<String, ConfigKey<?>> known = BraggKeys.byPath();
         for (String top : config.root().keySet()) {
             if (!top.equals("bragg") && !top.equals("spark")) {
-                problems.add("unknown config key " + top + " (" + origin(config.root().get(top))
-                        + "): bragg keys live under bragg.*, Spark's under spark.*" + hint(top, known));
+                // Name the leaves: an object made by withValue has no origin of its own.
+                ConfigValue v = config.root().get(top);
+                Map<String, ConfigValue> leaves = new TreeMap<>();
+                if (v.valueType() == ConfigValueType.OBJECT) {
+                    config.getConfig(top).entrySet().forEach(e -> leaves.put(top + "." + e.getKey(), e.getValue()));
+                }
+                if (leaves.isEmpty()) {
+                    leaves.put(top, v);
+                }
+                leaves.forEach((path, leaf) -> problems.add("unknown config key " + path + " (" + origin(leaf)
+                        + "): bragg keys live under bragg.*, Spark's under spark.*" + hint(path, known)));
             }
         }
         if (config.hasPath("bragg")) {
@@ -185,10 +214,25 @@ public final class BraggConfig {
             problems.add("config key bragg.model.dim = " + dim + " is not a multiple of bragg.model.heads = " + heads
                     + ": allowed dims are multiples of the head count (e.g. " + (dim / heads + 1) * heads + ")");
         }
+        int size = get(BraggKeys.GEN_SIZE);
+        int tile = get(BraggKeys.GEN_TILE);
+        if (get(BraggKeys.GEN_KIND).equals("lpbf") && size % tile != 0) {
+            problems.add("config key bragg.generate.tile = " + tile + " does not divide bragg.generate.size = " + size
+                    + ": allowed tiles are divisors of the layer side (e.g. " + largestDivisorAtMost(size, tile) + ")");
+        }
         if (get(BraggKeys.MODEL_POSITIONS).equals("sinusoidal") && dim % 4 != 0) {
             problems.add("config key bragg.model.dim = " + dim + " must be a multiple of 4 with "
                     + "bragg.model.positions = sinusoidal (2-D sine/cosine pairs)");
         }
+    }
+
+    private static int largestDivisorAtMost(int n, int max) {
+        for (int d = Math.min(n, max); d > 1; d--) {
+            if (n % d == 0) {
+                return d;
+            }
+        }
+        return 1;
     }
 
     private static String hint(String path, Map<String, ConfigKey<?>> known) {

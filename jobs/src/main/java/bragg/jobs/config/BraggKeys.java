@@ -25,6 +25,64 @@ public final class BraggKeys {
         return key;
     }
 
+    // ---- bragg.generate: synthetic data with labels (generate, demo) --------------------------
+
+    public static final ConfigKey<String> GEN_KIND = add(ConfigKey.stringKey("bragg.generate.kind")
+            .doc("What bin/bragg generate <config> writes: 4dstem (a two-phase polycrystal scan: scan.npy, labels.npy, "
+                    + "labels.txt, targets.npy) or lpbf (a layer stack: layers/*.png, labels.npy per tile, labels.txt).")
+            .oneOf("4dstem", "lpbf")
+            .withDefault("4dstem"));
+
+    public static final ConfigKey<String> GEN_OUT = add(ConfigKey.stringKey("bragg.generate.out")
+            .doc("Folder the generated files go to (a local path; created, files in it replaced).")
+            .check(v -> !v.isBlank(), "a non-empty path")
+            .withDefault("runs/generated"));
+
+    public static final ConfigKey<Long> GEN_SEED = add(ConfigKey.longKey("bragg.generate.seed")
+            .doc("Everything generated follows from this seed (the files do not depend on the thread count).")
+            .withDefault(1L));
+
+    public static final ConfigKey<List<Integer>> GEN_SCAN = add(ConfigKey.intListKey("bragg.generate.scan")
+            .doc("4dstem: scan shape [y, x] (positions).")
+            .check(v -> v.size() == 2 && v.get(0) > 0 && v.get(1) > 0, "[y, x] with both > 0")
+            .withDefault(List.of(32, 32)));
+
+    public static final ConfigKey<Integer> GEN_DETECTOR = add(ConfigKey.intKey("bragg.generate.detector")
+            .doc("4dstem: detector pixels per side (each pattern is detector x detector, uint16 counts).")
+            .check(v -> v >= 16 && v <= 4096, "16..4096")
+            .withDefault(128));
+
+    public static final ConfigKey<Integer> GEN_GRAINS = add(ConfigKey.intKey("bragg.generate.grains")
+            .doc("4dstem: Voronoi grains across the scan, each with a phase and an in-plane rotation; more grains = "
+                    + "more orientations to learn from. 0 = scan positions / 64, at least 2.")
+            .check(v -> v >= 0, ">= 0")
+            .withDefault(0));
+
+    public static final ConfigKey<Double> GEN_DOSE = add(ConfigKey.doubleKey("bragg.generate.dose")
+            .doc("4dstem: mean electrons per pattern (Poisson counting noise; lower = noisier).")
+            .check(v -> v > 0, "> 0")
+            .withDefault(2.0e4));
+
+    public static final ConfigKey<Integer> GEN_LAYERS = add(ConfigKey.intKey("bragg.generate.layers")
+            .doc("lpbf: layers in the stack.")
+            .check(v -> v >= 1 && v <= 100000, "1..100000")
+            .withDefault(32));
+
+    public static final ConfigKey<Integer> GEN_SIZE = add(ConfigKey.intKey("bragg.generate.size")
+            .doc("lpbf: layer image side in pixels.")
+            .check(v -> v >= 16 && v <= 16384, "16..16384")
+            .withDefault(256));
+
+    public static final ConfigKey<Integer> GEN_TILE = add(ConfigKey.intKey("bragg.generate.tile")
+            .doc("lpbf: tile side in pixels of the per-tile defect labels (must divide bragg.generate.size).")
+            .check(v -> v >= 1, ">= 1")
+            .withDefault(32));
+
+    public static final ConfigKey<Integer> GEN_DEFECTS = add(ConfigKey.intKey("bragg.generate.defects")
+            .doc("lpbf: defects (pores, lack-of-fusion regions) started over the build; 0 = layers / 4, at least 2.")
+            .check(v -> v >= 0, ">= 0")
+            .withDefault(0));
+
     // ---- bragg.data: where the data are and how to open them ---------------------------------
 
     public static final ConfigKey<String> DATA_INPUT = add(ConfigKey.stringKey("bragg.data.input")
@@ -74,6 +132,11 @@ public final class BraggKeys {
             .doc("[H, W] to resize images of an image folder to (needed when their sizes differ); [] = as they are.")
             .check(v -> v.isEmpty() || (v.size() == 2 && v.get(0) > 0 && v.get(1) > 0), "[] or [H, W] with both > 0")
             .withDefault(List.of()));
+
+    public static final ConfigKey<Integer> DATA_CHANNELS = add(ConfigKey.intKey("bragg.data.channels")
+            .doc("Images: 1 (grey; RGB converted by luminance) or 3 (RGB as three channels); 0 = as the first image is.")
+            .check(v -> v == 0 || v == 1 || v == 3, "0, 1 or 3")
+            .withDefault(0));
 
     public static final ConfigKey<String> DATA_LABELS = add(ConfigKey.stringKey("bragg.data.labels")
             .doc("Class labels: an .npy of integer classes, one per scan position (4dstem) or [layers, tiles_y, "

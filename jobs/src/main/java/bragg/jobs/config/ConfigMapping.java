@@ -1,5 +1,7 @@
 package bragg.jobs.config;
 
+import bragg.driver.generate.LpbfSpec;
+import bragg.driver.generate.StemSpec;
 import bragg.driver.io.DType;
 import bragg.driver.io.OpenOptions;
 import bragg.driver.preprocess.PreprocessOptions;
@@ -15,6 +17,23 @@ import java.util.List;
  */
 public final class ConfigMapping {
     private ConfigMapping() {
+    }
+
+    /** The synthetic scan of {@code bragg.generate.*} (kind 4dstem); unset knobs take the generator's defaults. */
+    public static StemSpec stem(BraggConfig c) {
+        List<Integer> scan = c.get(BraggKeys.GEN_SCAN);
+        StemSpec d = StemSpec.of(scan.get(0), scan.get(1), c.get(BraggKeys.GEN_DETECTOR), c.get(BraggKeys.GEN_SEED));
+        int grains = c.get(BraggKeys.GEN_GRAINS);
+        return new StemSpec(d.scanY(), d.scanX(), d.detector(), grains == 0 ? d.grains() : grains,
+                c.get(BraggKeys.GEN_DOSE), d.descan(), d.blur(), d.diskRadius(), d.seed());
+    }
+
+    /** The synthetic layer stack of {@code bragg.generate.*} (kind lpbf). */
+    public static LpbfSpec lpbf(BraggConfig c) {
+        LpbfSpec d = LpbfSpec.of(c.get(BraggKeys.GEN_LAYERS), c.get(BraggKeys.GEN_SIZE), c.get(BraggKeys.GEN_TILE),
+                c.get(BraggKeys.GEN_SEED));
+        int defects = c.get(BraggKeys.GEN_DEFECTS);
+        return new LpbfSpec(d.layers(), d.size(), d.tile(), defects == 0 ? d.defects() : defects, d.rotation(), d.seed());
     }
 
     /** How to open {@code bragg.data.input}. */
@@ -45,6 +64,9 @@ public final class ConfigMapping {
         List<Integer> size = c.get(BraggKeys.DATA_IMAGE_SIZE);
         if (!size.isEmpty()) {
             o = o.withImageSize(new int[] {size.get(0), size.get(1)});
+        }
+        if (c.get(BraggKeys.DATA_CHANNELS) > 0) {
+            o = o.withChannels(c.get(BraggKeys.DATA_CHANNELS));
         }
         return o;
     }

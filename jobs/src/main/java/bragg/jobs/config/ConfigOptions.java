@@ -25,6 +25,16 @@ public final class ConfigOptions {
         return BraggConfig.load(file, overrides);
     }
 
+    /** As {@link #load()}, with {@code fallback} as the file when the command line names none. */
+    public BraggConfig load(Path fallback) {
+        return BraggConfig.load(file != null ? file : fallback, overrides);
+    }
+
+    /** Whether the command line named a config file or any --set (else the job has nothing to go on but defaults). */
+    public boolean given() {
+        return file != null || !overrides.isEmpty();
+    }
+
     /** The file named on the command line, or null. */
     public Path file() {
         return file;

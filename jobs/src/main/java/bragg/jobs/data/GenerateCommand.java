@@ -4,23 +4,50 @@ import bragg.driver.generate.LpbfGenerator;
 import bragg.driver.generate.LpbfSpec;
 import bragg.driver.generate.StemGenerator;
 import bragg.driver.generate.StemSpec;
+import bragg.jobs.config.ConfigOptions;
+import bragg.jobs.report.Json;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code bragg generate 4dstem|lpbf}: synthetic data with labels, deterministic per seed, streamed to disk. */
+/**
+ * {@code bragg generate <config>} (the {@code bragg.generate.*} keys) or {@code bragg generate
+ * 4dstem|lpbf --out <dir> [options]}: synthetic data with labels, deterministic per seed, streamed to disk.
+ */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Write synthetic 4D-STEM scans or LPBF layer stacks with labels (deterministic per seed).",
+        description = {"Write synthetic 4D-STEM scans or LPBF layer stacks with labels (deterministic per seed): "
+                + "from a config (bragg generate conf/demo-4dstem.conf [--set ...]) or with the options of the "
+                + "4dstem and lpbf subcommands.",
+                "Config keys: bragg.generate.* (kind, out, seed; 4dstem: scan, detector, grains, dose; "
+                + "lpbf: layers, size, tile, defects)"},
         subcommands = {GenerateCommand.Stem.class, GenerateCommand.Lpbf.class})
-public final class GenerateCommand implements Runnable {
+public final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Mixin
+    ConfigOptions config;
+
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "say 4dstem or lpbf");
+    public Integer call() throws Exception {
+        if (!config.given()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "say 4dstem or lpbf, or give a config file with bragg.generate.* keys (and/or --set)");
+        }
+        GenerateJob.Outcome o = GenerateJob.run(config.load(), Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "wrote %s + %s in %.1f s%n", o.summary(), o.labels(), o.seconds());
+        Map<String, Object> last = new LinkedHashMap<>();
+        last.put("input", o.input().toAbsolutePath().toString());
+        last.put("labels", o.labels().toAbsolutePath().toString());
+        last.put("seconds", o.seconds());
+        System.out.println(Json.write(last));
+        return 0;
     }
 
     @Command(name = "4dstem", mixinStandardHelpOptions = true,

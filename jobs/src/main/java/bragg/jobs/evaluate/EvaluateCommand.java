@@ -39,9 +39,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         Path zip = model != null ? model : run.model();
         SparkSession spark = SparkSessions.getOrCreate("bragg evaluate", c.sparkConf());
         long t0 = System.nanoTime();
-        EvaluationFile.Scores s = EvaluateJob.run(spark, c, zip);
-        Path report = RunReport.write(run, c,
-                ShardReader.manifest(spark.sparkContext().hadoopConfiguration(), c.get(BraggKeys.DATA_SHARDS)), Map.of());
+        EvaluationFile.Scores s;
+        Path report;
+        try {
+            s = EvaluateJob.run(spark, c, zip);
+            report = RunReport.write(run, c,
+                    ShardReader.manifest(spark.sparkContext().hadoopConfiguration(), c.get(BraggKeys.DATA_SHARDS)), Map.of());
+        } finally {
+            spark.stop();
+        }
         if (s.classification() != null) {
             System.out.print(s.classification().table());
         }

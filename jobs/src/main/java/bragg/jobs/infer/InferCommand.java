@@ -41,9 +41,15 @@ public final class InferCommand implements Callable<Integer> {
         RunFolder run = new RunFolder(Path.of(c.get(BraggKeys.OUTPUT_DIR)));
         SparkSession spark = SparkSessions.getOrCreate("bragg infer", c.sparkConf());
         long t0 = System.nanoTime();
-        List<MapWriter.Written> maps = InferJob.run(spark, c, model != null ? model : run.model());
-        Path report = RunReport.write(run, c,
-                ShardReader.manifest(spark.sparkContext().hadoopConfiguration(), c.get(BraggKeys.DATA_SHARDS)), Map.of());
+        List<MapWriter.Written> maps;
+        Path report;
+        try {
+            maps = InferJob.run(spark, c, model != null ? model : run.model());
+            report = RunReport.write(run, c,
+                    ShardReader.manifest(spark.sparkContext().hadoopConfiguration(), c.get(BraggKeys.DATA_SHARDS)), Map.of());
+        } finally {
+            spark.stop();
+        }
         List<String> files = new ArrayList<>();
         for (MapWriter.Written w : maps) {
             System.out.println("map:    " + w.png() + "  (" + w.caption() + ")");

@@ -30,11 +30,48 @@ public final class Predictions {
     }
 
     /**
-     * One row's prediction.
-     *
-     * @param output the model's output row: class probabilities (classification) or values (regression)
+     * One row's prediction. A plain class with a no-argument constructor, not a record: Spark's
+     * Kryo builds it on the driver when the tasks' results come back, and it cannot build records.
      */
-    public record Prediction(long id, int[] pos, int label, float[] target, float[] output) implements Serializable {
+    public static final class Prediction implements Serializable {
+        private long id;
+        private int[] pos;
+        private int label;
+        private float[] target;
+        /** The model's output row: class probabilities (classification) or values (regression). */
+        private float[] output;
+
+        public Prediction() {
+        }
+
+        public Prediction(long id, int[] pos, int label, float[] target, float[] output) {
+            this.id = id;
+            this.pos = pos;
+            this.label = label;
+            this.target = target;
+            this.output = output;
+        }
+
+        public long id() {
+            return id;
+        }
+
+        public int[] pos() {
+            return pos;
+        }
+
+        public int label() {
+            return label;
+        }
+
+        public float[] target() {
+            return target;
+        }
+
+        public float[] output() {
+            return output;
+        }
+
         /** The most probable class. */
         public int predictedClass() {
             int best = 0;

@@ -70,6 +70,7 @@ public final class TrainJob {
         Dataset<Row> rows = trainingRows(shards, c);
         int replicas = c.get(BraggKeys.TRAIN_REPLICAS) == 0 ? spark.sparkContext().defaultParallelism()
                 : c.get(BraggKeys.TRAIN_REPLICAS);
+        SlotCheck.check(spark.sparkContext().getConf(), replicas);
         ShardPlanner.Plan plan = ShardPlanner.plan(rows.count(), replicas);
 
         TrainConfig tc = ConfigMapping.train(c, checkpoints);

@@ -69,7 +69,8 @@ class BraggConfigTest {
     @Test
     void unknownTopLevelKey() {
         String msg = failure(null, "brag.train.epochs=3");
-        assertTrue(msg.contains("unknown config key brag ") && msg.contains("bragg.*"), msg);
+        assertTrue(msg.contains("unknown config key brag.train.epochs (--set brag.train.epochs=3)") && msg.contains("bragg.*")
+                && msg.contains("did you mean bragg.train.epochs?"), msg);
     }
 
     @Test
@@ -163,5 +164,39 @@ class BraggConfigTest {
             assertTrue(k.doc().length() > 10, k.path());
             assertTrue(k.path().startsWith("bragg."), k.path());
         }
+    }
+
+    @Test
+    void aJobsOwnOptionIsNamedInErrorsAndASetWinsOverIt() {
+        String msg = assertThrows(IllegalArgumentException.class, () -> BraggConfig.load(null,
+                List.of(new BraggConfig.Setting("bragg.preprocess.bin", 3, "--bin 3")), List.of())).getMessage();
+        assertTrue(msg.contains("bragg.preprocess.bin = 3") && msg.contains("--bin 3") && msg.contains("1, 2 or 4"), msg);
+        BraggConfig c = BraggConfig.load(null, List.of(new BraggConfig.Setting("bragg.preprocess.bin", 4, "--bin 4")),
+                List.of("bragg.preprocess.bin=2"));
+        assertEquals(2, c.get(BraggKeys.PRE_BIN));
+    }
+
+    @Test
+    void generateTileMustDivideTheLayerOnlyForLpbf() {
+        String msg = failure(null, "bragg.generate.kind=lpbf", "bragg.generate.size=100", "bragg.generate.tile=30");
+        assertTrue(msg.contains("bragg.generate.tile = 30") && msg.contains("bragg.generate.size = 100")
+                && msg.contains("e.g. 25"), msg);
+        assertEquals(30, BraggConfig.load(null, List.of("bragg.generate.size=100", "bragg.generate.tile=30"))
+                .get(BraggKeys.GEN_TILE), "a 4dstem generate has no tiles");
+        msg = failure(null, "bragg.generate.detector=8");
+        assertTrue(msg.contains("bragg.generate.detector = ") && msg.contains("16..4096"), msg);
+        msg = failure(null, "bragg.data.channels=2");
+        assertTrue(msg.contains("bragg.data.channels") && msg.contains("0, 1 or 3"), msg);
+    }
+
+    @Test
+    void theDemoConfigsPathsFollowTheRunFolder() {
+        Path demo = Path.of(System.getProperty("bragg.root.dir", "..")).resolve("conf/demo-4dstem.conf");
+        BraggConfig c = BraggConfig.load(demo, List.of("bragg.output.dir=/tmp/elsewhere"));
+        assertEquals("/tmp/elsewhere/data", c.get(BraggKeys.GEN_OUT));
+        assertEquals("/tmp/elsewhere/data/scan.npy", c.get(BraggKeys.DATA_INPUT));
+        assertEquals("/tmp/elsewhere/shards", c.get(BraggKeys.DATA_SHARDS));
+        assertEquals("local[2]", c.sparkConf().get("spark.master"));
+        assertEquals(2, c.get(BraggKeys.TRAIN_REPLICAS));
     }
 }
