@@ -23,6 +23,8 @@ public final class KernelProvider {
     private static final Pattern DEVICE = Pattern.compile("auto|opencl-(gpu|cpu)(:\\d+)?|java");
 
     private static final ThreadLocal<Map<String, AttentionKernel>> KERNELS = ThreadLocal.withInitial(HashMap::new);
+    /** The OpenCL GPU index the cluster manager assigned to this thread's task, or null. */
+    private static final ThreadLocal<Integer> ASSIGNED_GPU = new ThreadLocal<>();
 
     private KernelProvider() {
     }
@@ -36,10 +38,29 @@ public final class KernelProvider {
         return device;
     }
 
+    /**
+     * Pins this thread's {@code auto} and {@code opencl-gpu} attention to the GPU the cluster
+     * manager gave its task ({@code spark.task.resource.gpu.amount=1}; the address is the index the
+     * discovery script printed, e.g. nvidia-smi's, taken as the index among OpenCL GPUs). Without it,
+     * every task of a multi-GPU executor would open the first GPU. {@code null} clears it.
+     */
+    public static void assignGpu(Integer index) {
+        if (index != null && index < 0) {
+            throw new IllegalArgumentException("assigned GPU index must be >= 0, found " + index);
+        }
+        ASSIGNED_GPU.set(index);
+    }
+
+    /** The device {@code device} means on this thread: {@code auto}/{@code opencl-gpu} become the assigned GPU. */
+    static String resolve(String device) {
+        Integer gpu = ASSIGNED_GPU.get();
+        return gpu != null && (device.equals("auto") || device.equals("opencl-gpu")) ? "opencl-gpu:" + gpu : device;
+    }
+
     /** This thread's kernel for {@code device}, opened on first use (an absent explicit device throws). */
     public static AttentionKernel forThread(String device) {
         checkDevice("attention device", device);
-        return KERNELS.get().computeIfAbsent(device, AttentionKernels::open);
+        return KERNELS.get().computeIfAbsent(resolve(device), AttentionKernels::open);
     }
 
     /** Name of the backend that {@link #forThread} gives for {@code device} (for logs and benchmarks). */
