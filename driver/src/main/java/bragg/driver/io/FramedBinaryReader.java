@@ -12,7 +12,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Reads samples stored one after another at a fixed stride, each optionally preceded by a
  * frame header (Merlin .mib) and otherwise contiguous (.npy in C order, raw binary).
- * One positional read per slab into a reused buffer, then a decode pass.
+ * One positional read per slab into a reused direct buffer (a heap buffer would cost a second
+ * copy: the JDK reads into a temporary direct buffer and copies from there), then a decode pass.
  */
 final class FramedBinaryReader implements SlabReader {
     private final String path;
@@ -50,10 +51,27 @@ final class FramedBinaryReader implements SlabReader {
 
     @Override
     public void read(long first, int count, float[] out) throws IOException {
+        fill(first, count);
+        for (int s = 0; s < count; s++) {
+            buf.position(s * (int) stride() + frameHeader);
+            if (raw != null) raw.decode(buf, out, s * sampleSize);
+            else dtype.decode(buf, out, s * sampleSize, sampleSize);
+        }
+    }
+
+    @Override
+    public StoredSlab readStored(long first, int count) throws IOException {
+        if (raw != null) return null;
+        fill(first, count);
+        return new StoredSlab(buf, dtype, frameHeader, (int) stride());
+    }
+
+    /** Reads the frames of samples [first, first + count) into buf from byte 0 and checks their magic. */
+    private void fill(long first, int count) throws IOException {
         long start = dataStart + first * stride();
         long len = count * stride();
         if (len > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(path + ": slab of " + len + " bytes is over 2 GB; use smaller slabs");
-        if (buf == null || buf.capacity() < len) buf = ByteBuffer.allocate((int) len);
+        if (buf == null || buf.capacity() < len) buf = ByteBuffer.allocateDirect((int) len);
         buf.clear().limit((int) len);
         long pos = start;
         while (buf.hasRemaining()) {
@@ -65,13 +83,7 @@ final class FramedBinaryReader implements SlabReader {
             pos += n;
         }
         buf.flip().order(order);
-        for (int s = 0; s < count; s++) {
-            int base = (int) (s * stride());
-            if (magic != null) checkMagic(base, start + base, first + s);
-            buf.position(base + frameHeader);
-            if (raw != null) raw.decode(buf, out, s * sampleSize);
-            else dtype.decode(buf, out, s * sampleSize, sampleSize);
-        }
+        if (magic != null) for (int s = 0; s < count; s++) checkMagic((int) (s * stride()), start + s * stride(), first + s);
     }
 
     private void checkMagic(int at, long fileOffset, long frame) throws IOException {

@@ -15,6 +15,16 @@ public interface SlabReader extends Closeable {
      */
     void read(long first, int count, float[] out) throws IOException;
 
+    /**
+     * Reads the same samples as {@link #read} but hands out the stored elements undecoded, or
+     * returns null (reading nothing) when this layout does not keep each sample's elements
+     * contiguous in the header's dtype (Merlin raw mode, Fortran order, HDF5, images): callers
+     * then use {@link #read}. Same checks and errors as {@link #read}.
+     */
+    default StoredSlab readStored(long first, int count) throws IOException {
+        return null;
+    }
+
     /** Readers that hold no open file between reads need not close anything. */
     @Override
     default void close() throws IOException {

@@ -1,6 +1,10 @@
 package bragg.driver.preprocess;
 
+import bragg.driver.io.DType;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.util.Arrays;
 
 /**
@@ -12,6 +16,8 @@ import java.util.Arrays;
  *   cr  [h, w]      cropped window [y, y+h) x [x, x+w)
  *   out [h/b, w/b]  sum over b x b blocks (rows/columns that do not fill a block are dropped), then scaled
  * </pre>
+ * 16-bit integer planes without centring can skip the float copy of the raw plane:
+ * {@link #applyStored} bins the stored elements in integer arithmetic, with the same result.
  */
 public final class PatternTransform implements Serializable {
     private final int inH;
@@ -77,10 +83,118 @@ public final class PatternTransform implements Serializable {
                     clipped++;
                     acc = 0;
                 }
-                out[outOff + oy * ow + ox] = scaleCode == 1 ? log1p(acc) : scaleCode == 2 ? (float) Math.sqrt(acc) : acc;
+                out[outOff + oy * ow + ox] = scale(acc);
             }
         }
         return clipped;
+    }
+
+    private float scale(float acc) {
+        if (scaleCode == 0) return acc;
+        if (scaleCode == 2) return (float) Math.sqrt(acc);
+        int i = (int) acc;
+        return i == acc && i < LOG1P_OF_INT.length ? LOG1P_OF_INT[i] : log1p(acc);
+    }
+
+    /**
+     * Whether {@link #applyStored} can transform planes stored as t: 16-bit integers, no centring
+     * (it needs the float plane), an even plane width (rows start on whole pixel pairs), and
+     * bins small enough that every partial sum is an integer float holds exactly (below 2^24),
+     * so integer sums equal the float sums of {@link #apply} bit for bit.
+     */
+    public boolean appliesStored(DType t) {
+        return !center && (t == DType.U16 || t == DType.I16) && inW % 2 == 0 && (long) bin * bin * 65535 < (1L << 24);
+    }
+
+    /** Scratch arrays of {@link #applyStored}, made once per task and reused plane after plane. */
+    public StoredScratch storedScratch() {
+        return new StoredScratch(inW / 2);
+    }
+
+    /**
+     * {@link #apply} on a plane as the file stores it: in holds [H, W] 16-bit integers in its byte
+     * order from byte offset off (see {@link #appliesStored}).
+     * <pre>
+     *   row   [W/2]  one input row as ints, each holding two adjacent pixels (bulk copy)
+     *   lo/hi [W/2]  per block row: column sums over its bin rows of each int's low/high half
+     * </pre>
+     * One int holds two pixels, so the column sums are plain int loops over half as many
+     * elements, all at the same index of separate arrays (the JIT vectorises only such loops:
+     * with a row offset into one big array it cannot rule out overlap); which half is the even
+     * pixel follows the byte order.
+     */
+    public int applyStored(ByteBuffer in, int off, DType t, float[] out, int outOff, StoredScratch s) {
+        if (!appliesStored(t)) throw new IllegalArgumentException("stored planes of " + t.label() + (center ? " with centring" : "") + " need apply(float[])");
+        int oh = outH();
+        int ow = outW();
+        int half = inW / 2;
+        int[] row = s.row;
+        int[] lo = s.lo;
+        int[] hi = s.hi;
+        IntBuffer rows = in.position(off + 2 * crop[0] * inW).asIntBuffer();
+        boolean signed = t == DType.I16;
+        // little-endian: pixel 2j is the low half of int j; big-endian: the high half
+        boolean evenLow = in.order() == ByteOrder.LITTLE_ENDIAN;
+        int[] even = evenLow ? lo : hi;
+        int[] odd = evenLow ? hi : lo;
+        int x0 = crop[1];
+        int j0 = x0 / 2;
+        int j1 = (x0 + ow * bin + 1) / 2;
+        boolean wholePairs = x0 % 2 == 0 && bin % 2 == 0;   // every block is bin/2 whole ints: no per-pixel half choice
+        int hb = bin / 2;
+        int clipped = 0;
+        for (int oy = 0; oy < oh; oy++) {
+            Arrays.fill(lo, 0);
+            Arrays.fill(hi, 0);
+            for (int dy = 0; dy < bin; dy++) {
+                rows.get(row, 0, half);
+                if (signed) {
+                    for (int j = j0; j < j1; j++) {
+                        lo[j] += (row[j] << 16) >> 16;
+                        hi[j] += row[j] >> 16;
+                    }
+                } else {
+                    for (int j = j0; j < j1; j++) {
+                        lo[j] += row[j] & 0xFFFF;
+                        hi[j] += row[j] >>> 16;
+                    }
+                }
+            }
+            for (int ox = 0; ox < ow; ox++) {
+                int acc = 0;
+                if (wholePairs) {
+                    for (int j = j0 + ox * hb; j < j0 + ox * hb + hb; j++) acc += lo[j] + hi[j];
+                } else {
+                    for (int x = x0 + ox * bin; x < x0 + ox * bin + bin; x++) acc += ((x & 1) == 0 ? even : odd)[x >> 1];
+                }
+                if (scaleCode != 0 && acc < 0) {
+                    clipped++;
+                    acc = 0;
+                }
+                out[outOff + oy * ow + ox] = scaleCode == 1 && acc < LOG1P_OF_INT.length ? LOG1P_OF_INT[acc] : scale(acc);
+            }
+        }
+        return clipped;
+    }
+
+    /** See {@link #applyStored}: row, lo and hi [W/2]. */
+    public static final class StoredScratch {
+        final int[] row;
+        final int[] lo;
+        final int[] hi;
+
+        StoredScratch(int half) {
+            this.row = new int[half];
+            this.lo = new int[half];
+            this.hi = new int[half];
+        }
+    }
+
+    /** log1p of the integers 0..65535 (the bin sums of counting detectors are mostly small integers). */
+    private static final float[] LOG1P_OF_INT = new float[1 << 16];
+
+    static {
+        for (int i = 0; i < LOG1P_OF_INT.length; i++) LOG1P_OF_INT[i] = log1p(i);
     }
 
     /**

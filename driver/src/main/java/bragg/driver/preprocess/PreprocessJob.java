@@ -127,8 +127,11 @@ public final class PreprocessJob {
         long total = info.sampleCount();
         int slabCount = Math.toIntExact((total + perSlab - 1) / perSlab);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        // Default: a whole number of waves over the cores (17 tasks on 2 cores would leave one idle
+        // for the last task), so both passes keep every core busy to the end.
+        int cores = jsc.defaultParallelism();
         int parts = opt.partitions() > 0 ? opt.partitions()
-                : (int) Math.max(jsc.defaultParallelism(), Math.ceil(info.rawBytes() / (128.0 * (1 << 20))));
+                : (int) Math.ceil(Math.max(1, Math.ceil(info.rawBytes() / (128.0 * (1 << 20))) / cores)) * cores;
         parts = Math.min(parts, slabCount);
         // The RDD holds slab numbers only (Spark's Kryo cannot build Java records); each task
         // turns its numbers into sample ranges and reads them itself.

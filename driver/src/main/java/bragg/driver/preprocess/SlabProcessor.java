@@ -4,6 +4,7 @@ import bragg.driver.io.ArrayInfo;
 import bragg.driver.io.SampleSource;
 import bragg.driver.io.Slab;
 import bragg.driver.io.SlabReader;
+import bragg.driver.io.StoredSlab;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -78,10 +79,16 @@ final class SlabProcessor implements Serializable {
         int ss = info.sampleSize();
         int c = channels();
         int plane = ss / c;
-        float[] raw = new float[slab.count() * ss];
-        in.read(slab.first(), slab.count(), raw);
+        // 16-bit counts are binned straight from the stored bytes; other inputs are decoded to floats first
+        StoredSlab stored = transform.appliesStored(info.dtype()) ? in.readStored(slab.first(), slab.count()) : null;
+        float[] raw = null;
+        if (stored == null) {
+            raw = new float[slab.count() * ss];
+            in.read(slab.first(), slab.count(), raw);
+        }
+        PatternTransform.StoredScratch storedScratch = stored == null ? null : transform.storedScratch();
         boolean integer = !info.dtype().isFloat();    // decoded integers are always finite: skip the scan
-        float[] scratch = new float[plane];
+        float[] scratch = stored == null ? new float[plane] : null;
         long[] posShape = info.positionShape();
         int oPlane = transform.outH() * transform.outW();
         List<Sample> out = new ArrayList<>(slab.count());
@@ -90,7 +97,13 @@ final class SlabProcessor implements Serializable {
             boolean finite = integer || PreprocessStats.finite(raw, s * ss, ss);
             float[] p = new float[c * oPlane];
             int clipped = 0;
-            if (finite) for (int ch = 0; ch < c; ch++) clipped += transform.apply(raw, s * ss + ch * plane, p, ch * oPlane, scratch);
+            if (finite) {
+                for (int ch = 0; ch < c; ch++) {
+                    clipped += stored != null
+                            ? transform.applyStored(stored.bytes(), stored.sampleStart(s) + ch * plane * 2, stored.dtype(), p, ch * oPlane, storedScratch)
+                            : transform.apply(raw, s * ss + ch * plane, p, ch * oPlane, scratch);
+                }
+            }
             out.add(new Sample(id, position(id, posShape), labels == null ? -1 : labels[(int) id], target(id), p, finite, clipped));
         }
         return out;

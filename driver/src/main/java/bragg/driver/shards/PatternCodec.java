@@ -16,7 +16,7 @@ public final class PatternCodec {
         boolean half = "float16".equals(dtype);
         ByteBuffer b = ByteBuffer.allocate(n * (half ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
         if (half) for (int i = 0; i < n; i++) b.putShort(toHalf(v[off + i]));
-        else for (int i = 0; i < n; i++) b.putFloat(v[off + i]);
+        else b.asFloatBuffer().put(v, off, n);     // one bulk copy (a memcpy on little-endian machines)
         return b.array();
     }
 

@@ -36,7 +36,10 @@ public final class ShardWriter {
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
         boolean done = false;
         try {
-            rows.write().mode(SaveMode.ErrorIfExists).option("compression", "snappy").parquet(tmp.toString());
+            // No dictionary for the pattern bytes: every pattern differs, so Parquet would hash the
+            // first megabyte of each row group's patterns only to fall back to plain encoding.
+            rows.write().mode(SaveMode.ErrorIfExists).option("compression", "snappy")
+                    .option("parquet.enable.dictionary#pattern", "false").parquet(tmp.toString());
             try (OutputStream o = fs.create(new Path(tmp, Manifest.FILE), false)) {
                 o.write(manifest.toJson().getBytes(StandardCharsets.UTF_8));
             }

@@ -156,6 +156,39 @@ class PreprocessJobTest {
         }
     }
 
+    /**
+     * Without centring the 16-bit counts are binned straight from the stored bytes: every row
+     * must still equal the independent float recomputation (odd crop offset: blocks straddle the
+     * pixel pairs the fast path reads).
+     */
+    @Test
+    void storedCountsPathMatchesIndependentRecomputation() throws Exception {
+        Path g = dir.resolve("stem-stored");
+        int sy = 4, sx = 5, k = 32;
+        new StemGenerator(new StemSpec(sy, sx, k, 3, 8000, 2, 0.8, 1.5, 5)).write(g, 2);
+        int[] crop = {1, 3, 29, 27};
+        PreprocessOptions opt = PreprocessOptions.defaults(g.resolve("scan.npy").toString(), dir.resolve("stem-stored-shards").toString())
+                .withCrop(crop).withBin(2).withScale("log").withSlabSamples(6).withChecksums(false);
+        Manifest m = PreprocessJob.run(spark, opt);
+        assertArrayEquals(new int[]{1, 14, 13}, m.sampleShape());
+        float[][] raw = rawFrames(g.resolve("scan.npy"), sy * sx, k);
+        float[][] ref = new float[sy * sx][];
+        double sum = 0, sum2 = 0;
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = reference(raw[i], k, crop, 2, false);
+            for (float v : ref[i]) { sum += v; sum2 += (double) v * v; }
+        }
+        double mean = sum / (ref.length * 182), std = Math.sqrt(sum2 / (ref.length * 182) - mean * mean);
+        assertEquals(mean, (double) m.normalization().get("mean"), 1e-9 * Math.abs(mean) + 1e-9);
+        List<Row> rows = ShardReader.read(spark, opt.output()).rows().orderBy("id").collectAsList();
+        assertEquals(ref.length, rows.size());
+        for (Row r : rows) {
+            int id = (int) r.getLong(0);
+            float[] p = PatternCodec.decode((byte[]) r.get(4), "float32");
+            for (int j = 0; j < p.length; j++) assertEquals((ref[id][j] - mean) / std, p[j], 1e-4, "sample " + id + " pixel " + j);
+        }
+    }
+
     @Test
     void lpbfStackTilesWithLayersBelowAndFloat16() throws Exception {
         Path g = dir.resolve("lpbf");
