@@ -1,6 +1,5 @@
 package bragg.jobs.bench;
 
-import bragg.jobs.BuildInfo;
 import bragg.kernels.AttentionKernel;
 import bragg.kernels.AttentionKernels;
 import bragg.kernels.AttentionShape;
@@ -11,15 +10,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bragg bench attention}: the flash kernels against the machine's practical limit (ND4J
@@ -285,34 +282,22 @@ public final class AttentionBench implements Runnable {
      * the budget and {@code extra} as arguments; true when it completed (exit 0).
      */
     private static boolean probe(String what, Class<?> probe, int length, String... extra) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java);
-        cmd.addAll(BuildInfo.jvmFlags());
-        cmd.add("-Xmx3g"); // the heap cannot take the whole budget; the resident-set watchdog is the limit
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), probe.getName(), String.valueOf(length),
-                String.valueOf(BUDGET_BYTES)));
-        cmd.addAll(Arrays.asList(extra));
+        List<String> args = new ArrayList<>(List.of(String.valueOf(length), String.valueOf(BUDGET_BYTES)));
+        args.addAll(Arrays.asList(extra));
         String outcome;
         boolean ok;
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
-            StringBuilder text = new StringBuilder();
-            try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = br.readLine()) != null) {
-                    text.append(line).append('\n');
-                }
-            }
-            boolean done = p.waitFor(600, TimeUnit.SECONDS);
-            ok = done && p.exitValue() == 0;
-            outcome = ok ? lastLine(text.toString()) : "failed (exit " + (done ? p.exitValue() : "timeout") + "): "
-                    + firstCause(text.toString());
-        } catch (Exception e) {
+            // The heap cannot take the whole budget; the resident-set watchdog is the limit.
+            ChildJvm.Outcome o = ChildJvm.run(probe, List.of("-Xmx3g"), Map.of(), args, 600, line -> { });
+            ok = o.exitCode() == 0;
+            outcome = ok ? lastLine(o.output()) : "failed (exit " + o.exitCode() + "): " + firstCause(o.output());
+        } catch (IOException e) {
             ok = false;
-            outcome = "could not start the child JVM: " + e;
+            outcome = "failed: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ok = false;
+            outcome = "interrupted";
         }
         System.out.printf(Locale.ROOT, "  %s L=%d in a child JVM: %s%n", what, length, outcome);
         return ok;
