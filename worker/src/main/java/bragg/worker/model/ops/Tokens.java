@@ -45,7 +45,14 @@ public final class Tokens {
 
     /** The elements of {@code a} in 'c' order as float[]. */
     public static float[] floats(INDArray a) {
-        return a.dup('c').reshape(a.length()).toFloatVector();
+        if (a.dataType() != DataType.FLOAT) {
+            return a.dup('c').reshape(a.length()).toFloatVector();
+        }
+        // One bulk copy out of native memory; toFloatVector() reads element by element.
+        INDArray c = a.dup('c');
+        float[] out = new float[(int) c.length()];
+        c.data().asNioFloat().get(out);
+        return out;
     }
 
     /** The elements of {@code a} in 'c' order as double[]. */
@@ -55,7 +62,14 @@ public final class Tokens {
 
     /** An array of the given shape ('c' order) holding {@code data}. */
     public static INDArray of(float[] data, long... shape) {
-        return Nd4j.create(data, shape, 'c');
+        // One bulk copy into native memory; Nd4j.create(float[], ...) writes element by element.
+        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+        if (a.length() != data.length) {
+            throw new IllegalArgumentException("Tokens.of: " + data.length + " values for shape "
+                    + java.util.Arrays.toString(shape) + " (" + a.length() + " elements)");
+        }
+        a.data().asNioFloat().put(data);
+        return a;
     }
 
     /** An array of the given shape ('c' order) holding {@code data}. */
