@@ -323,12 +323,7 @@ public final class BraggConfig {
 
     /** Writes {@link #renderHocon()} to {@code file} (temporary name, then rename). */
     public void save(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".config", ".tmp");
-        Files.writeString(tmp, "# bragg config as resolved for this run (defaults filled in; secrets redacted)\n"
-                + renderHocon());
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        bragg.jobs.report.AtomicFile.write(file,
+                "# bragg config as resolved for this run (defaults filled in; secrets redacted)\n" + renderHocon());
     }
 }

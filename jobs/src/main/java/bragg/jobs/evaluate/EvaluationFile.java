@@ -1,5 +1,6 @@
 package bragg.jobs.evaluate;
 
+import bragg.jobs.report.AtomicFile;
 import bragg.jobs.report.Json;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -7,9 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,11 +35,7 @@ public final class EvaluationFile {
         if (s.regression() != null) {
             m.put("regression", s.regression().toMap());
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".evaluation", ".tmp");
-        Files.writeString(tmp, Json.write(m) + "\n");
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, Json.write(m) + "\n");
     }
 
     /** Reads a file written by {@link #write}; errors name the file and the key. */

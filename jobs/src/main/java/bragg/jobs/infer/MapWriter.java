@@ -3,10 +3,10 @@ package bragg.jobs.infer;
 import bragg.driver.io.DType;
 import bragg.driver.io.NpyWriter;
 import bragg.driver.shards.Manifest;
+import bragg.jobs.report.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -184,9 +184,6 @@ public final class MapWriter {
 
     /** Through the data area's NpyWriter, to a temporary name first. */
     private static Path npy(Path file, DType t, long[] shape, float[] v) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".npy", ".tmp");
-        NpyWriter.write(tmp, t, shape, v);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return file;
+        return AtomicFile.write(file, tmp -> NpyWriter.write(tmp, t, shape, v));
     }
 }

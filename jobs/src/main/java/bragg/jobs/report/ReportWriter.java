@@ -5,7 +5,6 @@ import bragg.jobs.evaluate.RegressionScores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -76,12 +75,7 @@ public final class ReportWriter {
         sb.append("<h2 id=\"config\">Configuration</h2>\n<pre>").append(Html.escape(c.configHocon())).append("</pre>\n");
         sb.append("</body></html>\n");
 
-        Path dir = html.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".report", ".tmp");
-        Files.writeString(tmp, sb);
-        Files.move(tmp, html, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return html;
+        return AtomicFile.write(html, sb);
     }
 
     private static void headline(StringBuilder sb, ReportContent c) {

@@ -13,6 +13,7 @@ import bragg.jobs.config.ConfigMapping;
 import bragg.jobs.config.ModelMapping;
 import bragg.jobs.infer.Holdout;
 import bragg.jobs.progress.ProgressListener;
+import bragg.jobs.report.AtomicFile;
 import bragg.jobs.report.RunFolder;
 import bragg.worker.train.CheckpointStore;
 import bragg.worker.train.Optimizers;
@@ -21,7 +22,6 @@ import bragg.worker.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -85,11 +85,11 @@ public final class TrainJob {
                 new ProgressAdapter(progress, tc.epochs(), totalSteps));
 
         Files.createDirectories(run.dir());
-        writeAtomically(run.model(), ModelFiles.withProvenance(r.modelZip(), provenance, r));
+        AtomicFile.write(run.model(), ModelFiles.withProvenance(r.modelZip(), provenance, r));
         c.save(run.config());
         StringBuilder csv = new StringBuilder(StepMetrics.CSV_HEADER).append('\n');
         r.metrics().forEach(s -> csv.append(s.csv()).append('\n'));
-        writeAtomically(run.metrics(), csv.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        AtomicFile.write(run.metrics(), csv);
         long params = ModelFiles.parameterCount(r.modelZip());
         return new Outcome(run, r, replicas, params, (System.nanoTime() - t0) / 1e9);
     }
@@ -140,9 +140,4 @@ public final class TrainJob {
         return p;
     }
 
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = target.resolveSibling("_tmp-" + target.getFileName());
-        Files.write(tmp, bytes);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
 }

@@ -1,0 +1,45 @@
+package bragg.jobs.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Every file of a run folder is written under a temporary name in its own folder and renamed
+ * when complete, so a job that fails half-way leaves the previous file (or none), never half of
+ * one.
+ */
+public final class AtomicFile {
+    private AtomicFile() {
+    }
+
+    /** Writes the temporary file that {@code write} is handed. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(Path tmp) throws IOException;
+    }
+
+    /** Creates {@code file}'s folder, lets {@code writer} fill a temporary file there, renames it to {@code file}. */
+    public static Path write(Path file, Writer writer) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            writer.write(tmp);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);   // only still there when writing or the rename failed
+        }
+        return file;
+    }
+
+    public static Path write(Path file, byte[] bytes) throws IOException {
+        return write(file, tmp -> Files.write(tmp, bytes));
+    }
+
+    public static Path write(Path file, CharSequence text) throws IOException {
+        return write(file, tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
+    }
+}
