@@ -4,7 +4,6 @@ import bragg.kernels.AttentionKernel;
 import bragg.kernels.AttentionKernels;
 import bragg.kernels.AttentionShape;
 
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -34,12 +33,6 @@ public final class FlashProbe {
         for (int i = 0; i < dq.length; i++) {
             check += dq[i] + dk[i] + dv[i];
         }
-        if (!Double.isFinite(check)) {
-            System.out.println("failed: non-finite gradients");
-            System.exit(3);
-        }
-        System.out.printf(Locale.ROOT, "ok %.1f s, peak resident %d MiB%n", (System.nanoTime() - t0) / 1e9,
-                ResidentBudget.peakBytes() >> 20);
-        System.exit(0);
+        ResidentBudget.exitWithOutcome(t0, check);
     }
 }

@@ -2,7 +2,6 @@ package bragg.jobs.bench;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.Locale;
 
 /**
  * Child-JVM probe for {@code bench attention}'s max_L_materialized: one materialized forward +
@@ -26,12 +25,6 @@ public final class MaterializedProbe {
         INDArray[] f = MaterializedAttention.forward(q, k, v, scale);
         INDArray[] g = MaterializedAttention.backward(q, k, v, f[0], f[1], dO, scale);
         double check = g[0].sumNumber().doubleValue() + g[1].sumNumber().doubleValue();
-        if (!Double.isFinite(check)) {
-            System.out.println("failed: non-finite gradients");
-            System.exit(3);
-        }
-        System.out.printf(Locale.ROOT, "ok %.1f s, peak resident %d MiB%n", (System.nanoTime() - t0) / 1e9,
-                ResidentBudget.peakBytes() >> 20);
-        System.exit(0);
+        ResidentBudget.exitWithOutcome(t0, check);
     }
 }

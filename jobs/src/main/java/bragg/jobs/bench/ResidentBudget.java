@@ -44,6 +44,20 @@ final class ResidentBudget {
         t.start();
     }
 
+    /**
+     * Ends a probe JVM the way {@code AttentionBench} reads it: exit 3 and "failed: ..." when the
+     * gradients' checksum is not finite, else exit 0 and "ok <seconds> s, peak resident <MiB> MiB".
+     */
+    static void exitWithOutcome(long startNanos, double gradientChecksum) {
+        if (!Double.isFinite(gradientChecksum)) {
+            System.out.println("failed: non-finite gradients");
+            System.exit(3);
+        }
+        System.out.printf(java.util.Locale.ROOT, "ok %.1f s, peak resident %d MiB%n", (System.nanoTime() - startNanos) / 1e9,
+                peakBytes() >> 20);
+        System.exit(0);
+    }
+
     /** Peak resident set of this process so far (VmHWM), in bytes. */
     static long peakBytes() {
         return readKiB("VmHWM:") * 1024;
