@@ -1,7 +1,6 @@
 package bragg.driver.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,6 +135,12 @@ class TrainDriverTest {
                 () -> TrainDriver.checkBarrierTimeout(new SparkConf(false)));
         assertTrue(e.getMessage().contains("spark.barrier.sync.timeout"), e.getMessage());
         TrainDriver.checkBarrierTimeout(new SparkConf(false).set("spark.barrier.sync.timeout", "10min"));
-        assertNotEquals(0, TrainDriver.SPARK_DEFAULT_BARRIER_TIMEOUT_S);
+        // The constant is Spark's own default, so a conf that spells that default out is refused too.
+        String sparksDefault = org.apache.spark.internal.config.package$.MODULE$.BARRIER_SYNC_TIMEOUT().defaultValueString();
+        assertEquals(TrainDriver.SPARK_DEFAULT_BARRIER_TIMEOUT_S,
+                new SparkConf(false).set("spark.barrier.sync.timeout", sparksDefault)
+                        .getTimeAsSeconds("spark.barrier.sync.timeout"), "Spark's default is " + sparksDefault);
+        assertThrows(IllegalStateException.class, () -> TrainDriver.checkBarrierTimeout(
+                new SparkConf(false).set("spark.barrier.sync.timeout", sparksDefault)));
     }
 }
