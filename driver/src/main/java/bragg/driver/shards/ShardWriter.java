@@ -40,8 +40,9 @@ public final class ShardWriter {
             // first megabyte of each row group's patterns only to fall back to plain encoding.
             rows.write().mode(SaveMode.ErrorIfExists).option("compression", "snappy")
                     .option("parquet.enable.dictionary#pattern", "false").parquet(tmp.toString());
+            Manifest listed = ShardParts.record(manifest, ShardParts.scan(fs, tmp, conf));
             try (OutputStream o = fs.create(new Path(tmp, Manifest.FILE), false)) {
-                o.write(manifest.toJson().getBytes(StandardCharsets.UTF_8));
+                o.write(listed.toJson().getBytes(StandardCharsets.UTF_8));
             }
             if (fs.exists(target)) fs.delete(target, true);
             if (!fs.rename(tmp, target)) throw new IOException("could not rename " + tmp + " to " + target);
