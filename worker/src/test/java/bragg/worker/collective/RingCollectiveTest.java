@@ -113,6 +113,60 @@ class RingCollectiveTest {
         }
     }
 
+    /**
+     * Strangers that connect first and then send nothing, or bytes without end, must not delay
+     * the real peer: the ring forms and sums long before a stranger's handshake deadline.
+     */
+    @Test
+    void idleAndEndlessStrangersDoNotDelayTheRealPeer() throws Exception {
+        List<ServerSocket> ls = RingHarness.listeners(2);
+        int port = ls.get(1).getLocalPort();
+        Socket idle = new Socket("127.0.0.1", port);
+        Socket endless = new Socket("127.0.0.1", port);
+        Thread flood = new Thread(() -> {
+            byte[] junk = new byte[4096];
+            java.util.Arrays.fill(junk, (byte) 'x');
+            try {
+                OutputStream o = endless.getOutputStream();
+                while (true) {
+                    o.write(junk);
+                }
+            } catch (IOException e) {
+                // the listener hung up on it
+            }
+        });
+        flood.setDaemon(true);
+        flood.start();
+        try {
+            CollectiveConfig cfg = CollectiveConfig.DEFAULT.withConnectTimeoutMs(60_000);
+            long t0 = System.nanoTime();
+            List<float[]> out = RingHarness.run(2, cfg, ls, c -> {
+                float[] b = {c.rank() + 1f};
+                c.allReduce(b, 0, 1);
+                return b;
+            });
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(3f, out.get(0)[0]);
+            assertEquals(3f, out.get(1)[0]);
+            assertTrue(ms < 5_000, "the ring took " + ms + " ms to form with two strangers on rank 1's port");
+            idle.setSoTimeout(RingCollective.HANDSHAKE_DEADLINE_MS + 10_000);
+            assertEquals(CHALLENGE_FRAME_BYTES, bytesBeforeClose(idle.getInputStream()),
+                    "the idle stranger got the challenge, then was hung up on at the handshake deadline");
+        } finally {
+            idle.close();
+            endless.close();
+        }
+    }
+
+    @Test
+    void theListenerBindsToTheGivenAddressOnly() throws Exception {
+        try (ServerSocket s = RingCollective.openListener("127.0.0.1")) {
+            assertEquals("127.0.0.1", s.getInetAddress().getHostAddress());
+        }
+        IOException e = assertThrows(IOException.class, () -> RingCollective.openListener("192.0.2.1"));
+        assertTrue(e.getMessage().contains("192.0.2.1"), e.getMessage()); // TEST-NET-1: never an address of this machine
+    }
+
     /** Header, 32-byte nonce, checksum: all a stranger may get before the listener hangs up. */
     private static final int CHALLENGE_FRAME_BYTES = Frames.HEADER_BYTES + Handshake.NONCE + 4;
 
