@@ -384,7 +384,9 @@ public final class BraggKeys {
             .withDefault("ring"));
 
     public static final ConfigKey<Integer> TRAIN_MAX_ATTEMPTS = add(ConfigKey.intKey("bragg.train.max-attempts")
-            .doc("Barrier stage submissions before giving up; each retry resumes from the newest complete checkpoint.")
+            .doc("Failed barrier stage submissions in a row without a new checkpoint before giving up; an attempt "
+                    + "that checkpointed before failing starts the count again. Each retry resumes from the newest "
+                    + "intact checkpoint.")
             .check(v -> v >= 1 && v <= 100, "1..100")
             .withDefault(3));
 
