@@ -352,7 +352,7 @@ public final class BraggKeys {
 
     public static final ConfigKey<Double> TRAIN_CLIP = add(ConfigKey.doubleKey("bragg.train.clip-norm")
             .doc("Clip the all-reduced, averaged gradient to this global L2 norm; 0 = off.")
-            .check(v -> v >= 0, ">= 0")
+            .check(v -> v >= 0 && Double.isFinite(v), ">= 0 and finite")
             .withDefault(1.0));
 
     public static final ConfigKey<Long> TRAIN_SEED = add(ConfigKey.longKey("bragg.train.seed")

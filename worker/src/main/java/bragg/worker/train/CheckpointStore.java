@@ -54,20 +54,40 @@ public final class CheckpointStore {
     private final Path dir;
     private final FileSystem fs;
     private final int keep;
+    private final Configuration conf;
 
     /** @param keep how many newest checkpoints to keep (older ones are deleted after a write) */
     public CheckpointStore(String dir, Configuration hadoopConf, int keep) throws IOException {
         this.dir = new Path(dir);
+        this.conf = hadoopConf;
         this.fs = this.dir.getFileSystem(hadoopConf);
         this.keep = Math.max(1, keep);
     }
 
+    /**
+     * The Hadoop configuration of {@link #CheckpointStore(String)}: the replica loop knows nothing of
+     * Spark, so the Spark side sets Spark's own (with the spark.hadoop.* settings: s3a credentials,
+     * HDFS HA names) before a replica trains; a fresh {@code Configuration} until it does.
+     */
+    private static volatile Configuration processConf;
+
+    /** Makes {@link #CheckpointStore(String)} use {@code conf} in this JVM (every job of a Spark application shares it). */
+    public static void useHadoopConfiguration(Configuration conf) {
+        processConf = conf;
+    }
+
+    /** A store with the JVM's Hadoop configuration ({@link #useHadoopConfiguration}) keeping 2 checkpoints. */
     public CheckpointStore(String dir) throws IOException {
-        this(dir, new Configuration(), 2);
+        this(dir, processConf != null ? processConf : new Configuration(), 2);
     }
 
     public Path dir() {
         return dir;
+    }
+
+    /** The Hadoop configuration this store opened its file system with. */
+    public Configuration configuration() {
+        return conf;
     }
 
     /** Writes a checkpoint of {@code graph} at {@code state} atomically; returns its path. */
