@@ -56,6 +56,7 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
         try {
             LocalShard shard = materialize(CollectionConverters.asJava(rows), rank);
             try (Collective coll = BarrierRendezvous.join(ctx, spec.transport(), secret, spec.collective());
+                 KillWatch watch = KillWatch.start(ctx::isInterrupted, coll, "replica " + rank + " of " + n);
                  MetricsChannel.Sender live = rank == 0 && progress != null ? new MetricsChannel.Sender(progress) : null) {
                 ComputationGraph graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(spec.graphJson()));
                 graph.init();
