@@ -23,8 +23,9 @@ public final class ShardWriter {
     /**
      * @param rows rows with {@link ShardSchema#SCHEMA}; each Spark partition becomes one Parquet file
      * @param overwrite replace an existing target (after the new one is complete)
+     * @return the manifest as written: {@code manifest} with its part files listed ({@link ShardParts})
      */
-    public static void write(Dataset<Row> rows, Manifest manifest, String out, boolean overwrite, Configuration conf) throws IOException {
+    public static Manifest write(Dataset<Row> rows, Manifest manifest, String out, boolean overwrite, Configuration conf) throws IOException {
         if (!rows.schema().equals(ShardSchema.SCHEMA)) {
             throw new IllegalArgumentException("shard rows have schema " + rows.schema().simpleString() + ", expected " + ShardSchema.SCHEMA.simpleString());
         }
@@ -47,6 +48,7 @@ public final class ShardWriter {
             if (fs.exists(target)) fs.delete(target, true);
             if (!fs.rename(tmp, target)) throw new IOException("could not rename " + tmp + " to " + target);
             done = true;
+            return listed;
         } finally {
             if (!done) fs.delete(tmp, true);
         }
