@@ -227,9 +227,8 @@ public final class PreprocessJob {
             extra.put("created_by", "bragg preprocess");
             List<Manifest.Source> sources = sums.join();
             Manifest m = new Manifest(1, lpbf ? "lpbf" : "4dstem", shape, dtype, st.samples, names, counts, norm, sources, extra);
-            ShardWriter.write(spark.createDataFrame(rows, ShardSchema.SCHEMA), m, opt.output(), opt.overwrite(),
+            return ShardWriter.write(spark.createDataFrame(rows, ShardSchema.SCHEMA), m, opt.output(), opt.overwrite(),
                     spark.sparkContext().hadoopConfiguration());
-            return m;
         } finally {
             if (cached != null) cached.unpersist(false);
         }
