@@ -28,15 +28,13 @@ class AttentionKernelsTest {
         }
     }
 
+    /** A GPU when there is one; else Java, even where PoCL lists an OpenCL CPU device (Java is faster there). */
     @Test
     void autoTakesTheBestDeviceThereIs() {
         boolean gpu = !AttentionKernels.listDevices(Device.TYPE.GPU).isEmpty();
-        boolean cpu = !AttentionKernels.listDevices(Device.TYPE.CPU).isEmpty();
         try (AttentionKernel k = AttentionKernels.open("auto")) {
             if (gpu) {
                 assertTrue(k.backend().startsWith("aparapi-opencl gpu"), k.backend());
-            } else if (cpu) {
-                assertTrue(k.backend().startsWith("aparapi-opencl cpu"), k.backend());
             } else {
                 assertInstanceOf(JavaFlashAttention.class, k);
             }
@@ -75,7 +73,11 @@ class AttentionKernelsTest {
             if (k instanceof AparapiFlashAttention) {
                 assertTrue(line.contains("ran the kernel's self-test"), line);
             } else {
-                assertTrue(line.contains("no OpenCL CPU device") || line.contains("failed to run the kernel"), line);
+                assertTrue(line.contains("failed to run the kernel") || line.contains("no OpenCL GPU device"), line);
+                if (!AttentionKernels.listDevices(Device.TYPE.CPU).isEmpty()) {
+                    assertTrue(line.contains("OpenCL CPU device(s) not taken: on the same cores the Java kernel is faster"),
+                            line);
+                }
             }
         } finally {
             jul.removeHandler(capture);

@@ -6,6 +6,7 @@ import bragg.worker.model.ops.KernelProvider;
 import bragg.worker.train.CheckpointStore;
 import bragg.worker.train.LocalShard;
 import bragg.worker.train.ParameterCheck;
+import bragg.worker.train.ReplicaThreads;
 import bragg.worker.train.ReplicaTrainer;
 import bragg.worker.train.StepMetrics;
 import java.io.IOException;
@@ -51,6 +52,8 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
         int rank = ctx.partitionId();
         int n = ctx.getTaskInfos().length;
         KernelProvider.assignGpu(assignedGpu(ctx));
+        // BLAS and libnd4j sized to this task's cores, so the executor's replicas do not oversubscribe it
+        ReplicaThreads.use(ctx.cpus());
         // The checkpoint store must see what the driver's does (s3a credentials, HDFS names).
         CheckpointStore.useHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()));
         try {

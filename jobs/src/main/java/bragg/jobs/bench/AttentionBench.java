@@ -330,7 +330,7 @@ public final class AttentionBench implements Runnable {
     }
 
     /** The first three fields of /proc/loadavg, or "unknown" off Linux. */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];

@@ -416,8 +416,8 @@ public final class BraggKeys {
     // ---- bragg.kernels ----------------------------------------------------------------------
 
     public static final ConfigKey<String> KERNELS_DEVICE = add(ConfigKey.stringKey("bragg.kernels.device")
-            .doc("Where attention runs: auto (an OpenCL GPU, else an OpenCL CPU device, else Java), opencl-gpu[:N] "
-                    + "(the N-th OpenCL GPU), opencl-cpu[:N] (e.g. PoCL), java (plain multi-threaded Java). "
+            .doc("Where attention runs: auto (an OpenCL GPU, else Java; never an OpenCL CPU device, which is "
+                    + "slower than Java on the same cores), opencl-gpu[:N] (the N-th OpenCL GPU), opencl-cpu[:N] (e.g. PoCL), java (plain multi-threaded Java). "
                     + "An explicit device that is not there stops the job; it never falls back.")
             .check(v -> v.matches("auto|opencl-(gpu|cpu)(:\\d+)?|java"), "auto, opencl-gpu[:N], opencl-cpu[:N] or java")
             .withDefault("auto"));
