@@ -43,6 +43,7 @@ public final class AparapiFlashAttention implements AttentionKernel {
     /** A kernel for {@code device}; compiles it now so that a device that cannot run it fails here. */
     public AparapiFlashAttention(OpenCLDevice device) {
         this.device = device;
+        SignalChaining.warnIfMissing(describe(device));
         this.tile = chooseTile(device);
         this.kernel = new FlashAttentionKernel(tile);
         kernel.setExplicit(true);
