@@ -95,7 +95,7 @@ public final class AparapiFlashAttention implements AttentionKernel {
         kernel.numChunks = 1;
         kernel.numRows = 1;
         kernel.put(kernel.q).put(kernel.k).put(kernel.v).put(kernel.keyLen);
-        executeOn(kernel, device, kernel.groupSize, kernel.groupSize);
+        executeOn(kernel, device, Range.create2D(device, kernel.tbN, kernel.tbN, kernel.tbN, kernel.tbN));
         kernel.get(kernel.out).get(kernel.lse);
         if (kernel.out[0] != 3f || kernel.lse[0] != 1f) {
             kernel.dispose();
@@ -221,7 +221,7 @@ public final class AparapiFlashAttention implements AttentionKernel {
         }
         kernel.pass = pass;
         kernel.numTiles = tiles;
-        executeOn(kernel, device, (int) groups * kernel.groupSize, kernel.groupSize);
+        executeOn(kernel, device, Range.create2D(device, (int) groups * kernel.tbN, kernel.tbN, kernel.tbN, kernel.tbN));
     }
 
     /**
@@ -231,8 +231,13 @@ public final class AparapiFlashAttention implements AttentionKernel {
      * {@link IllegalStateException} here.
      */
     static void executeOn(Kernel kernel, OpenCLDevice device, int global, int local) {
+        executeOn(kernel, device, Range.create(device, global, local));
+    }
+
+    /** {@link #executeOn(Kernel, OpenCLDevice, int, int)} on any range of the device. */
+    static void executeOn(Kernel kernel, OpenCLDevice device, Range range) {
         try {
-            kernel.execute(Range.create(device, global, local));
+            kernel.execute(range);
         } catch (AssertionError e) {
             throw new IllegalStateException("Aparapi could not run " + kernel.getClass().getSimpleName()
                     + " on the OpenCL device " + describe(device) + " and tried to fall back to Java: "

@@ -142,10 +142,10 @@ final class FlashAttentionKernel extends Kernel {
 
     // out = softmax(scale q k^T) v with an online softmax over key tiles; lse = m + log(l).
     private void forwardPass() {
-        int lid = getLocalId();
-        int tb = lid % tbN;
-        int a0 = (lid / tbN) * 4;
-        int grp = getGroupId();
+        int tb = getLocalId(0);
+        int ta = getLocalId(1);
+        int a0 = ta * 4;
+        int grp = getGroupId(0);
         int chunk = grp % numChunks;
         int rest = grp / numChunks;
         int tileIndex = rest % numTiles;
@@ -179,24 +179,24 @@ final class FlashAttentionKernel extends Kernel {
             float s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
             for (int e0 = 0; e0 < dh; e0 += tile) {
                 if (k0 == 0 || dh > tile) { // with one chunk of Dh, Q stays in la for every key tile
-                    for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                        int row = idx / tile;
-                        int e = idx - row * tile;
-                        float x = 0f;
-                        if (row < qRows && e0 + e < dh) {
-                            x = q[(bh * lq + q0 + row) * dh + e0 + e] * scale;
+                    for (int row = ta; row < tile; row += tbN) {
+                        for (int e = tb; e < tile; e += tbN) {
+                            float x = 0f;
+                            if (row < qRows && e0 + e < dh) {
+                                x = q[(bh * lq + q0 + row) * dh + e0 + e] * scale;
+                            }
+                            la[row * tile + e] = x;
                         }
-                        la[idx] = x;
                     }
                 }
-                for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                    int row = idx / tile;
-                    int e = idx - row * tile;
-                    float x = 0f;
-                    if (row < kRows && e0 + e < dh) {
-                        x = k[(bh * lk + k0 + row) * dh + e0 + e];
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < kRows && e0 + e < dh) {
+                            x = k[(bh * lk + k0 + row) * dh + e0 + e];
+                        }
+                        lb[e * tile + row] = x;
                     }
-                    lb[e * tile + row] = x;
                 }
                 localBarrier();
                 for (int e = 0; e < tile; e++) {
@@ -204,10 +204,10 @@ final class FlashAttentionKernel extends Kernel {
                     float qa1 = la[(a0 + 1) * tile + e];
                     float qa2 = la[(a0 + 2) * tile + e];
                     float qa3 = la[(a0 + 3) * tile + e];
-                    float kb0 = lb[e * tile + tb + 0 * tbN];
-                    float kb1 = lb[e * tile + tb + 1 * tbN];
-                    float kb2 = lb[e * tile + tb + 2 * tbN];
-                    float kb3 = lb[e * tile + tb + 3 * tbN];
+                    float kb0 = lb[e * tile + tb * 4 + 0];
+                    float kb1 = lb[e * tile + tb * 4 + 1];
+                    float kb2 = lb[e * tile + tb * 4 + 2];
+                    float kb3 = lb[e * tile + tb * 4 + 3];
                     s00 += qa0 * kb0;
                     s01 += qa0 * kb1;
                     s02 += qa0 * kb2;
@@ -228,34 +228,34 @@ final class FlashAttentionKernel extends Kernel {
                 localBarrier();
             }
             // mask, then this work-item's share of each row's maximum
-            if (k0 + tb + 0 * tbN >= end0) { s00 = negInf; }
-            if (k0 + tb + 1 * tbN >= end0) { s01 = negInf; }
-            if (k0 + tb + 2 * tbN >= end0) { s02 = negInf; }
-            if (k0 + tb + 3 * tbN >= end0) { s03 = negInf; }
-            if (k0 + tb + 0 * tbN >= end1) { s10 = negInf; }
-            if (k0 + tb + 1 * tbN >= end1) { s11 = negInf; }
-            if (k0 + tb + 2 * tbN >= end1) { s12 = negInf; }
-            if (k0 + tb + 3 * tbN >= end1) { s13 = negInf; }
-            if (k0 + tb + 0 * tbN >= end2) { s20 = negInf; }
-            if (k0 + tb + 1 * tbN >= end2) { s21 = negInf; }
-            if (k0 + tb + 2 * tbN >= end2) { s22 = negInf; }
-            if (k0 + tb + 3 * tbN >= end2) { s23 = negInf; }
-            if (k0 + tb + 0 * tbN >= end3) { s30 = negInf; }
-            if (k0 + tb + 1 * tbN >= end3) { s31 = negInf; }
-            if (k0 + tb + 2 * tbN >= end3) { s32 = negInf; }
-            if (k0 + tb + 3 * tbN >= end3) { s33 = negInf; }
+            if (k0 + tb * 4 + 0 >= end0) { s00 = negInf; }
+            if (k0 + tb * 4 + 1 >= end0) { s01 = negInf; }
+            if (k0 + tb * 4 + 2 >= end0) { s02 = negInf; }
+            if (k0 + tb * 4 + 3 >= end0) { s03 = negInf; }
+            if (k0 + tb * 4 + 0 >= end1) { s10 = negInf; }
+            if (k0 + tb * 4 + 1 >= end1) { s11 = negInf; }
+            if (k0 + tb * 4 + 2 >= end1) { s12 = negInf; }
+            if (k0 + tb * 4 + 3 >= end1) { s13 = negInf; }
+            if (k0 + tb * 4 + 0 >= end2) { s20 = negInf; }
+            if (k0 + tb * 4 + 1 >= end2) { s21 = negInf; }
+            if (k0 + tb * 4 + 2 >= end2) { s22 = negInf; }
+            if (k0 + tb * 4 + 3 >= end2) { s23 = negInf; }
+            if (k0 + tb * 4 + 0 >= end3) { s30 = negInf; }
+            if (k0 + tb * 4 + 1 >= end3) { s31 = negInf; }
+            if (k0 + tb * 4 + 2 >= end3) { s32 = negInf; }
+            if (k0 + tb * 4 + 3 >= end3) { s33 = negInf; }
             lr1[tb * tile + a0 + 0] = max(max(s00, s01), max(s02, s03));
             lr1[tb * tile + a0 + 1] = max(max(s10, s11), max(s12, s13));
             lr1[tb * tile + a0 + 2] = max(max(s20, s21), max(s22, s23));
             lr1[tb * tile + a0 + 3] = max(max(s30, s31), max(s32, s33));
-            for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                int row = idx / tile;
-                int e = idx - row * tile;
-                float x = 0f;
-                if (row < kRows && d0 + e < dh) {
-                    x = v[(bh * lk + k0 + row) * dh + d0 + e];
+            for (int row = ta; row < tile; row += tbN) {
+                for (int e = tb; e < tile; e += tbN) {
+                    float x = 0f;
+                    if (row < kRows && d0 + e < dh) {
+                        x = v[(bh * lk + k0 + row) * dh + d0 + e];
+                    }
+                    lc[row * tile + e] = x;
                 }
-                lc[idx] = x;
             }
             localBarrier();
             float n0 = m0;
@@ -308,22 +308,22 @@ final class FlashAttentionKernel extends Kernel {
             if (s31 != negInf) { p31 = exp(s31 - n3); }
             if (s32 != negInf) { p32 = exp(s32 - n3); }
             if (s33 != negInf) { p33 = exp(s33 - n3); }
-            lp[(tb + 0 * tbN) * tile + a0 + 0] = p00;
-            lp[(tb + 1 * tbN) * tile + a0 + 0] = p01;
-            lp[(tb + 2 * tbN) * tile + a0 + 0] = p02;
-            lp[(tb + 3 * tbN) * tile + a0 + 0] = p03;
-            lp[(tb + 0 * tbN) * tile + a0 + 1] = p10;
-            lp[(tb + 1 * tbN) * tile + a0 + 1] = p11;
-            lp[(tb + 2 * tbN) * tile + a0 + 1] = p12;
-            lp[(tb + 3 * tbN) * tile + a0 + 1] = p13;
-            lp[(tb + 0 * tbN) * tile + a0 + 2] = p20;
-            lp[(tb + 1 * tbN) * tile + a0 + 2] = p21;
-            lp[(tb + 2 * tbN) * tile + a0 + 2] = p22;
-            lp[(tb + 3 * tbN) * tile + a0 + 2] = p23;
-            lp[(tb + 0 * tbN) * tile + a0 + 3] = p30;
-            lp[(tb + 1 * tbN) * tile + a0 + 3] = p31;
-            lp[(tb + 2 * tbN) * tile + a0 + 3] = p32;
-            lp[(tb + 3 * tbN) * tile + a0 + 3] = p33;
+            lp[(tb * 4 + 0) * tile + a0 + 0] = p00;
+            lp[(tb * 4 + 1) * tile + a0 + 0] = p01;
+            lp[(tb * 4 + 2) * tile + a0 + 0] = p02;
+            lp[(tb * 4 + 3) * tile + a0 + 0] = p03;
+            lp[(tb * 4 + 0) * tile + a0 + 1] = p10;
+            lp[(tb * 4 + 1) * tile + a0 + 1] = p11;
+            lp[(tb * 4 + 2) * tile + a0 + 1] = p12;
+            lp[(tb * 4 + 3) * tile + a0 + 1] = p13;
+            lp[(tb * 4 + 0) * tile + a0 + 2] = p20;
+            lp[(tb * 4 + 1) * tile + a0 + 2] = p21;
+            lp[(tb * 4 + 2) * tile + a0 + 2] = p22;
+            lp[(tb * 4 + 3) * tile + a0 + 2] = p23;
+            lp[(tb * 4 + 0) * tile + a0 + 3] = p30;
+            lp[(tb * 4 + 1) * tile + a0 + 3] = p31;
+            lp[(tb * 4 + 2) * tile + a0 + 3] = p32;
+            lp[(tb * 4 + 3) * tile + a0 + 3] = p33;
             lr2[tb * tile + a0 + 0] = p00 + p01 + p02 + p03;
             lr2[tb * tile + a0 + 1] = p10 + p11 + p12 + p13;
             lr2[tb * tile + a0 + 2] = p20 + p21 + p22 + p23;
@@ -368,10 +368,10 @@ final class FlashAttentionKernel extends Kernel {
                 float pa1 = lp[j * tile + a0 + 1];
                 float pa2 = lp[j * tile + a0 + 2];
                 float pa3 = lp[j * tile + a0 + 3];
-                float vb0 = lc[j * tile + tb + 0 * tbN];
-                float vb1 = lc[j * tile + tb + 1 * tbN];
-                float vb2 = lc[j * tile + tb + 2 * tbN];
-                float vb3 = lc[j * tile + tb + 3 * tbN];
+                float vb0 = lc[j * tile + tb * 4 + 0];
+                float vb1 = lc[j * tile + tb * 4 + 1];
+                float vb2 = lc[j * tile + tb * 4 + 2];
+                float vb3 = lc[j * tile + tb * 4 + 3];
                 o00 += pa0 * vb0;
                 o01 += pa0 * vb1;
                 o02 += pa0 * vb2;
@@ -400,22 +400,22 @@ final class FlashAttentionKernel extends Kernel {
         if (l2 > 0f) { inv2 = 1f / l2; }
         if (l3 > 0f) { inv3 = 1f / l3; }
         int oBase = (bh * lq + q0) * dh + d0;
-        if (a0 + 0 < qRows && d0 + tb + 0 * tbN < dh) { out[oBase + (a0 + 0) * dh + tb + 0 * tbN] = o00 * inv0; }
-        if (a0 + 0 < qRows && d0 + tb + 1 * tbN < dh) { out[oBase + (a0 + 0) * dh + tb + 1 * tbN] = o01 * inv0; }
-        if (a0 + 0 < qRows && d0 + tb + 2 * tbN < dh) { out[oBase + (a0 + 0) * dh + tb + 2 * tbN] = o02 * inv0; }
-        if (a0 + 0 < qRows && d0 + tb + 3 * tbN < dh) { out[oBase + (a0 + 0) * dh + tb + 3 * tbN] = o03 * inv0; }
-        if (a0 + 1 < qRows && d0 + tb + 0 * tbN < dh) { out[oBase + (a0 + 1) * dh + tb + 0 * tbN] = o10 * inv1; }
-        if (a0 + 1 < qRows && d0 + tb + 1 * tbN < dh) { out[oBase + (a0 + 1) * dh + tb + 1 * tbN] = o11 * inv1; }
-        if (a0 + 1 < qRows && d0 + tb + 2 * tbN < dh) { out[oBase + (a0 + 1) * dh + tb + 2 * tbN] = o12 * inv1; }
-        if (a0 + 1 < qRows && d0 + tb + 3 * tbN < dh) { out[oBase + (a0 + 1) * dh + tb + 3 * tbN] = o13 * inv1; }
-        if (a0 + 2 < qRows && d0 + tb + 0 * tbN < dh) { out[oBase + (a0 + 2) * dh + tb + 0 * tbN] = o20 * inv2; }
-        if (a0 + 2 < qRows && d0 + tb + 1 * tbN < dh) { out[oBase + (a0 + 2) * dh + tb + 1 * tbN] = o21 * inv2; }
-        if (a0 + 2 < qRows && d0 + tb + 2 * tbN < dh) { out[oBase + (a0 + 2) * dh + tb + 2 * tbN] = o22 * inv2; }
-        if (a0 + 2 < qRows && d0 + tb + 3 * tbN < dh) { out[oBase + (a0 + 2) * dh + tb + 3 * tbN] = o23 * inv2; }
-        if (a0 + 3 < qRows && d0 + tb + 0 * tbN < dh) { out[oBase + (a0 + 3) * dh + tb + 0 * tbN] = o30 * inv3; }
-        if (a0 + 3 < qRows && d0 + tb + 1 * tbN < dh) { out[oBase + (a0 + 3) * dh + tb + 1 * tbN] = o31 * inv3; }
-        if (a0 + 3 < qRows && d0 + tb + 2 * tbN < dh) { out[oBase + (a0 + 3) * dh + tb + 2 * tbN] = o32 * inv3; }
-        if (a0 + 3 < qRows && d0 + tb + 3 * tbN < dh) { out[oBase + (a0 + 3) * dh + tb + 3 * tbN] = o33 * inv3; }
+        if (a0 + 0 < qRows && d0 + tb * 4 + 0 < dh) { out[oBase + (a0 + 0) * dh + tb * 4 + 0] = o00 * inv0; }
+        if (a0 + 0 < qRows && d0 + tb * 4 + 1 < dh) { out[oBase + (a0 + 0) * dh + tb * 4 + 1] = o01 * inv0; }
+        if (a0 + 0 < qRows && d0 + tb * 4 + 2 < dh) { out[oBase + (a0 + 0) * dh + tb * 4 + 2] = o02 * inv0; }
+        if (a0 + 0 < qRows && d0 + tb * 4 + 3 < dh) { out[oBase + (a0 + 0) * dh + tb * 4 + 3] = o03 * inv0; }
+        if (a0 + 1 < qRows && d0 + tb * 4 + 0 < dh) { out[oBase + (a0 + 1) * dh + tb * 4 + 0] = o10 * inv1; }
+        if (a0 + 1 < qRows && d0 + tb * 4 + 1 < dh) { out[oBase + (a0 + 1) * dh + tb * 4 + 1] = o11 * inv1; }
+        if (a0 + 1 < qRows && d0 + tb * 4 + 2 < dh) { out[oBase + (a0 + 1) * dh + tb * 4 + 2] = o12 * inv1; }
+        if (a0 + 1 < qRows && d0 + tb * 4 + 3 < dh) { out[oBase + (a0 + 1) * dh + tb * 4 + 3] = o13 * inv1; }
+        if (a0 + 2 < qRows && d0 + tb * 4 + 0 < dh) { out[oBase + (a0 + 2) * dh + tb * 4 + 0] = o20 * inv2; }
+        if (a0 + 2 < qRows && d0 + tb * 4 + 1 < dh) { out[oBase + (a0 + 2) * dh + tb * 4 + 1] = o21 * inv2; }
+        if (a0 + 2 < qRows && d0 + tb * 4 + 2 < dh) { out[oBase + (a0 + 2) * dh + tb * 4 + 2] = o22 * inv2; }
+        if (a0 + 2 < qRows && d0 + tb * 4 + 3 < dh) { out[oBase + (a0 + 2) * dh + tb * 4 + 3] = o23 * inv2; }
+        if (a0 + 3 < qRows && d0 + tb * 4 + 0 < dh) { out[oBase + (a0 + 3) * dh + tb * 4 + 0] = o30 * inv3; }
+        if (a0 + 3 < qRows && d0 + tb * 4 + 1 < dh) { out[oBase + (a0 + 3) * dh + tb * 4 + 1] = o31 * inv3; }
+        if (a0 + 3 < qRows && d0 + tb * 4 + 2 < dh) { out[oBase + (a0 + 3) * dh + tb * 4 + 2] = o32 * inv3; }
+        if (a0 + 3 < qRows && d0 + tb * 4 + 3 < dh) { out[oBase + (a0 + 3) * dh + tb * 4 + 3] = o33 * inv3; }
         if (chunk == 0 && tb == 0) {
             if (a0 + 0 < qRows) { float x = negInf; if (l0 > 0f) { x = m0 + log(l0); } lse[bh * lq + q0 + a0 + 0] = x; }
             if (a0 + 1 < qRows) { float x = negInf; if (l1 > 0f) { x = m1 + log(l1); } lse[bh * lq + q0 + a0 + 1] = x; }
@@ -426,10 +426,10 @@ final class FlashAttentionKernel extends Kernel {
 
     // dv_j = sum_i P_ij dO_i ; dk_j = scale * sum_i P_ij (dO_i . v_j - D_i) q_i, one key tile per group.
     private void dkdvPass() {
-        int lid = getLocalId();
-        int tb = lid % tbN;
-        int a0 = (lid / tbN) * 4;
-        int grp = getGroupId();
+        int tb = getLocalId(0);
+        int ta = getLocalId(1);
+        int a0 = ta * 4;
+        int grp = getGroupId(0);
         int chunk = grp % numChunks;
         int rest = grp / numChunks;
         int tileIndex = rest % numTiles;
@@ -466,44 +466,44 @@ final class FlashAttentionKernel extends Kernel {
             float dp20 = 0f, dp21 = 0f, dp22 = 0f, dp23 = 0f;
             float dp30 = 0f, dp31 = 0f, dp32 = 0f, dp33 = 0f;
             for (int e0 = 0; e0 < dh; e0 += tile) {
-                for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                    int row = idx / tile;
-                    int e = idx - row * tile;
-                    float x = 0f;
-                    if (row < kRows && e0 + e < dh) {
-                        x = k[(bh * lk + k0 + row) * dh + e0 + e];
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < kRows && e0 + e < dh) {
+                            x = k[(bh * lk + k0 + row) * dh + e0 + e];
+                        }
+                        la[row * tile + e] = x;
                     }
-                    la[idx] = x;
                 }
-                for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                    int row = idx / tile;
-                    int e = idx - row * tile;
-                    float x = 0f;
-                    if (row < kRows && e0 + e < dh) {
-                        x = v[(bh * lk + k0 + row) * dh + e0 + e];
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < kRows && e0 + e < dh) {
+                            x = v[(bh * lk + k0 + row) * dh + e0 + e];
+                        }
+                        lb[row * tile + e] = x;
                     }
-                    lb[idx] = x;
                 }
-                for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                    int row = idx / tile;
-                    int e = idx - row * tile;
-                    float x = 0f;
-                    if (row < qRows && e0 + e < dh) {
-                        x = q[(bh * lq + i0 + row) * dh + e0 + e] * scale;
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < qRows && e0 + e < dh) {
+                            x = q[(bh * lq + i0 + row) * dh + e0 + e] * scale;
+                        }
+                        lc[e * tile + row] = x;
                     }
-                    lc[e * tile + row] = x;
                 }
-                for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                    int row = idx / tile;
-                    int e = idx - row * tile;
-                    float x = 0f;
-                    if (row < qRows && e0 + e < dh) {
-                        x = dOut[(bh * lq + i0 + row) * dh + e0 + e];
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < qRows && e0 + e < dh) {
+                            x = dOut[(bh * lq + i0 + row) * dh + e0 + e];
+                        }
+                        lp[e * tile + row] = x;
                     }
-                    lp[e * tile + row] = x;
                 }
                 if (e0 == 0) {
-                    for (int idx = lid; idx < tile; idx += groupSize) {
+                    for (int idx = ta * tbN + tb; idx < tile; idx += groupSize) {
                         lr1[idx] = idx < qRows ? lse[bh * lq + i0 + idx] : negInf;
                         lr2[idx] = idx < qRows ? dRow[bh * lq + i0 + idx] : 0f;
                     }
@@ -514,10 +514,10 @@ final class FlashAttentionKernel extends Kernel {
                     float ka1 = la[(a0 + 1) * tile + e];
                     float ka2 = la[(a0 + 2) * tile + e];
                     float ka3 = la[(a0 + 3) * tile + e];
-                    float qb0 = lc[e * tile + tb + 0 * tbN];
-                    float qb1 = lc[e * tile + tb + 1 * tbN];
-                    float qb2 = lc[e * tile + tb + 2 * tbN];
-                    float qb3 = lc[e * tile + tb + 3 * tbN];
+                    float qb0 = lc[e * tile + tb * 4 + 0];
+                    float qb1 = lc[e * tile + tb * 4 + 1];
+                    float qb2 = lc[e * tile + tb * 4 + 2];
+                    float qb3 = lc[e * tile + tb * 4 + 3];
                     s00 += ka0 * qb0;
                     s01 += ka0 * qb1;
                     s02 += ka0 * qb2;
@@ -538,10 +538,10 @@ final class FlashAttentionKernel extends Kernel {
                     float va1 = lb[(a0 + 1) * tile + e];
                     float va2 = lb[(a0 + 2) * tile + e];
                     float va3 = lb[(a0 + 3) * tile + e];
-                    float ob0 = lp[e * tile + tb + 0 * tbN];
-                    float ob1 = lp[e * tile + tb + 1 * tbN];
-                    float ob2 = lp[e * tile + tb + 2 * tbN];
-                    float ob3 = lp[e * tile + tb + 3 * tbN];
+                    float ob0 = lp[e * tile + tb * 4 + 0];
+                    float ob1 = lp[e * tile + tb * 4 + 1];
+                    float ob2 = lp[e * tile + tb * 4 + 2];
+                    float ob3 = lp[e * tile + tb * 4 + 3];
                     dp00 += va0 * ob0;
                     dp01 += va0 * ob1;
                     dp02 += va0 * ob2;
@@ -561,14 +561,14 @@ final class FlashAttentionKernel extends Kernel {
                 }
                 localBarrier();
             }
-            float lse0 = lr1[tb + 0 * tbN];
-            float lse1 = lr1[tb + 1 * tbN];
-            float lse2 = lr1[tb + 2 * tbN];
-            float lse3 = lr1[tb + 3 * tbN];
-            float dd0 = lr2[tb + 0 * tbN];
-            float dd1 = lr2[tb + 1 * tbN];
-            float dd2 = lr2[tb + 2 * tbN];
-            float dd3 = lr2[tb + 3 * tbN];
+            float lse0 = lr1[tb * 4 + 0];
+            float lse1 = lr1[tb * 4 + 1];
+            float lse2 = lr1[tb * 4 + 2];
+            float lse3 = lr1[tb * 4 + 3];
+            float dd0 = lr2[tb * 4 + 0];
+            float dd1 = lr2[tb * 4 + 1];
+            float dd2 = lr2[tb * 4 + 2];
+            float dd3 = lr2[tb * 4 + 3];
             float p00 = 0f;
             float p01 = 0f;
             float p02 = 0f;
@@ -585,71 +585,71 @@ final class FlashAttentionKernel extends Kernel {
             float p31 = 0f;
             float p32 = 0f;
             float p33 = 0f;
-            if (alive0 == 1 && lse0 != negInf && (causal == 0 || i0 + tb + 0 * tbN >= k0 + a0 + 0)) { p00 = exp(s00 - lse0); }
-            if (alive0 == 1 && lse1 != negInf && (causal == 0 || i0 + tb + 1 * tbN >= k0 + a0 + 0)) { p01 = exp(s01 - lse1); }
-            if (alive0 == 1 && lse2 != negInf && (causal == 0 || i0 + tb + 2 * tbN >= k0 + a0 + 0)) { p02 = exp(s02 - lse2); }
-            if (alive0 == 1 && lse3 != negInf && (causal == 0 || i0 + tb + 3 * tbN >= k0 + a0 + 0)) { p03 = exp(s03 - lse3); }
-            if (alive1 == 1 && lse0 != negInf && (causal == 0 || i0 + tb + 0 * tbN >= k0 + a0 + 1)) { p10 = exp(s10 - lse0); }
-            if (alive1 == 1 && lse1 != negInf && (causal == 0 || i0 + tb + 1 * tbN >= k0 + a0 + 1)) { p11 = exp(s11 - lse1); }
-            if (alive1 == 1 && lse2 != negInf && (causal == 0 || i0 + tb + 2 * tbN >= k0 + a0 + 1)) { p12 = exp(s12 - lse2); }
-            if (alive1 == 1 && lse3 != negInf && (causal == 0 || i0 + tb + 3 * tbN >= k0 + a0 + 1)) { p13 = exp(s13 - lse3); }
-            if (alive2 == 1 && lse0 != negInf && (causal == 0 || i0 + tb + 0 * tbN >= k0 + a0 + 2)) { p20 = exp(s20 - lse0); }
-            if (alive2 == 1 && lse1 != negInf && (causal == 0 || i0 + tb + 1 * tbN >= k0 + a0 + 2)) { p21 = exp(s21 - lse1); }
-            if (alive2 == 1 && lse2 != negInf && (causal == 0 || i0 + tb + 2 * tbN >= k0 + a0 + 2)) { p22 = exp(s22 - lse2); }
-            if (alive2 == 1 && lse3 != negInf && (causal == 0 || i0 + tb + 3 * tbN >= k0 + a0 + 2)) { p23 = exp(s23 - lse3); }
-            if (alive3 == 1 && lse0 != negInf && (causal == 0 || i0 + tb + 0 * tbN >= k0 + a0 + 3)) { p30 = exp(s30 - lse0); }
-            if (alive3 == 1 && lse1 != negInf && (causal == 0 || i0 + tb + 1 * tbN >= k0 + a0 + 3)) { p31 = exp(s31 - lse1); }
-            if (alive3 == 1 && lse2 != negInf && (causal == 0 || i0 + tb + 2 * tbN >= k0 + a0 + 3)) { p32 = exp(s32 - lse2); }
-            if (alive3 == 1 && lse3 != negInf && (causal == 0 || i0 + tb + 3 * tbN >= k0 + a0 + 3)) { p33 = exp(s33 - lse3); }
-            la[(tb + 0 * tbN) * tile + a0 + 0] = p00;
-            la[(tb + 1 * tbN) * tile + a0 + 0] = p01;
-            la[(tb + 2 * tbN) * tile + a0 + 0] = p02;
-            la[(tb + 3 * tbN) * tile + a0 + 0] = p03;
-            la[(tb + 0 * tbN) * tile + a0 + 1] = p10;
-            la[(tb + 1 * tbN) * tile + a0 + 1] = p11;
-            la[(tb + 2 * tbN) * tile + a0 + 1] = p12;
-            la[(tb + 3 * tbN) * tile + a0 + 1] = p13;
-            la[(tb + 0 * tbN) * tile + a0 + 2] = p20;
-            la[(tb + 1 * tbN) * tile + a0 + 2] = p21;
-            la[(tb + 2 * tbN) * tile + a0 + 2] = p22;
-            la[(tb + 3 * tbN) * tile + a0 + 2] = p23;
-            la[(tb + 0 * tbN) * tile + a0 + 3] = p30;
-            la[(tb + 1 * tbN) * tile + a0 + 3] = p31;
-            la[(tb + 2 * tbN) * tile + a0 + 3] = p32;
-            la[(tb + 3 * tbN) * tile + a0 + 3] = p33;
-            lb[(tb + 0 * tbN) * tile + a0 + 0] = p00 * (dp00 - dd0);
-            lb[(tb + 1 * tbN) * tile + a0 + 0] = p01 * (dp01 - dd1);
-            lb[(tb + 2 * tbN) * tile + a0 + 0] = p02 * (dp02 - dd2);
-            lb[(tb + 3 * tbN) * tile + a0 + 0] = p03 * (dp03 - dd3);
-            lb[(tb + 0 * tbN) * tile + a0 + 1] = p10 * (dp10 - dd0);
-            lb[(tb + 1 * tbN) * tile + a0 + 1] = p11 * (dp11 - dd1);
-            lb[(tb + 2 * tbN) * tile + a0 + 1] = p12 * (dp12 - dd2);
-            lb[(tb + 3 * tbN) * tile + a0 + 1] = p13 * (dp13 - dd3);
-            lb[(tb + 0 * tbN) * tile + a0 + 2] = p20 * (dp20 - dd0);
-            lb[(tb + 1 * tbN) * tile + a0 + 2] = p21 * (dp21 - dd1);
-            lb[(tb + 2 * tbN) * tile + a0 + 2] = p22 * (dp22 - dd2);
-            lb[(tb + 3 * tbN) * tile + a0 + 2] = p23 * (dp23 - dd3);
-            lb[(tb + 0 * tbN) * tile + a0 + 3] = p30 * (dp30 - dd0);
-            lb[(tb + 1 * tbN) * tile + a0 + 3] = p31 * (dp31 - dd1);
-            lb[(tb + 2 * tbN) * tile + a0 + 3] = p32 * (dp32 - dd2);
-            lb[(tb + 3 * tbN) * tile + a0 + 3] = p33 * (dp33 - dd3);
-            for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                int row = idx / tile;
-                int e = idx - row * tile;
-                float x = 0f;
-                if (row < qRows && d0 + e < dh) {
-                    x = dOut[(bh * lq + i0 + row) * dh + d0 + e];
+            if (alive0 == 1 && lse0 != negInf && (causal == 0 || i0 + tb * 4 + 0 >= k0 + a0 + 0)) { p00 = exp(s00 - lse0); }
+            if (alive0 == 1 && lse1 != negInf && (causal == 0 || i0 + tb * 4 + 1 >= k0 + a0 + 0)) { p01 = exp(s01 - lse1); }
+            if (alive0 == 1 && lse2 != negInf && (causal == 0 || i0 + tb * 4 + 2 >= k0 + a0 + 0)) { p02 = exp(s02 - lse2); }
+            if (alive0 == 1 && lse3 != negInf && (causal == 0 || i0 + tb * 4 + 3 >= k0 + a0 + 0)) { p03 = exp(s03 - lse3); }
+            if (alive1 == 1 && lse0 != negInf && (causal == 0 || i0 + tb * 4 + 0 >= k0 + a0 + 1)) { p10 = exp(s10 - lse0); }
+            if (alive1 == 1 && lse1 != negInf && (causal == 0 || i0 + tb * 4 + 1 >= k0 + a0 + 1)) { p11 = exp(s11 - lse1); }
+            if (alive1 == 1 && lse2 != negInf && (causal == 0 || i0 + tb * 4 + 2 >= k0 + a0 + 1)) { p12 = exp(s12 - lse2); }
+            if (alive1 == 1 && lse3 != negInf && (causal == 0 || i0 + tb * 4 + 3 >= k0 + a0 + 1)) { p13 = exp(s13 - lse3); }
+            if (alive2 == 1 && lse0 != negInf && (causal == 0 || i0 + tb * 4 + 0 >= k0 + a0 + 2)) { p20 = exp(s20 - lse0); }
+            if (alive2 == 1 && lse1 != negInf && (causal == 0 || i0 + tb * 4 + 1 >= k0 + a0 + 2)) { p21 = exp(s21 - lse1); }
+            if (alive2 == 1 && lse2 != negInf && (causal == 0 || i0 + tb * 4 + 2 >= k0 + a0 + 2)) { p22 = exp(s22 - lse2); }
+            if (alive2 == 1 && lse3 != negInf && (causal == 0 || i0 + tb * 4 + 3 >= k0 + a0 + 2)) { p23 = exp(s23 - lse3); }
+            if (alive3 == 1 && lse0 != negInf && (causal == 0 || i0 + tb * 4 + 0 >= k0 + a0 + 3)) { p30 = exp(s30 - lse0); }
+            if (alive3 == 1 && lse1 != negInf && (causal == 0 || i0 + tb * 4 + 1 >= k0 + a0 + 3)) { p31 = exp(s31 - lse1); }
+            if (alive3 == 1 && lse2 != negInf && (causal == 0 || i0 + tb * 4 + 2 >= k0 + a0 + 3)) { p32 = exp(s32 - lse2); }
+            if (alive3 == 1 && lse3 != negInf && (causal == 0 || i0 + tb * 4 + 3 >= k0 + a0 + 3)) { p33 = exp(s33 - lse3); }
+            la[(tb * 4 + 0) * tile + a0 + 0] = p00;
+            la[(tb * 4 + 1) * tile + a0 + 0] = p01;
+            la[(tb * 4 + 2) * tile + a0 + 0] = p02;
+            la[(tb * 4 + 3) * tile + a0 + 0] = p03;
+            la[(tb * 4 + 0) * tile + a0 + 1] = p10;
+            la[(tb * 4 + 1) * tile + a0 + 1] = p11;
+            la[(tb * 4 + 2) * tile + a0 + 1] = p12;
+            la[(tb * 4 + 3) * tile + a0 + 1] = p13;
+            la[(tb * 4 + 0) * tile + a0 + 2] = p20;
+            la[(tb * 4 + 1) * tile + a0 + 2] = p21;
+            la[(tb * 4 + 2) * tile + a0 + 2] = p22;
+            la[(tb * 4 + 3) * tile + a0 + 2] = p23;
+            la[(tb * 4 + 0) * tile + a0 + 3] = p30;
+            la[(tb * 4 + 1) * tile + a0 + 3] = p31;
+            la[(tb * 4 + 2) * tile + a0 + 3] = p32;
+            la[(tb * 4 + 3) * tile + a0 + 3] = p33;
+            lb[(tb * 4 + 0) * tile + a0 + 0] = p00 * (dp00 - dd0);
+            lb[(tb * 4 + 1) * tile + a0 + 0] = p01 * (dp01 - dd1);
+            lb[(tb * 4 + 2) * tile + a0 + 0] = p02 * (dp02 - dd2);
+            lb[(tb * 4 + 3) * tile + a0 + 0] = p03 * (dp03 - dd3);
+            lb[(tb * 4 + 0) * tile + a0 + 1] = p10 * (dp10 - dd0);
+            lb[(tb * 4 + 1) * tile + a0 + 1] = p11 * (dp11 - dd1);
+            lb[(tb * 4 + 2) * tile + a0 + 1] = p12 * (dp12 - dd2);
+            lb[(tb * 4 + 3) * tile + a0 + 1] = p13 * (dp13 - dd3);
+            lb[(tb * 4 + 0) * tile + a0 + 2] = p20 * (dp20 - dd0);
+            lb[(tb * 4 + 1) * tile + a0 + 2] = p21 * (dp21 - dd1);
+            lb[(tb * 4 + 2) * tile + a0 + 2] = p22 * (dp22 - dd2);
+            lb[(tb * 4 + 3) * tile + a0 + 2] = p23 * (dp23 - dd3);
+            lb[(tb * 4 + 0) * tile + a0 + 3] = p30 * (dp30 - dd0);
+            lb[(tb * 4 + 1) * tile + a0 + 3] = p31 * (dp31 - dd1);
+            lb[(tb * 4 + 2) * tile + a0 + 3] = p32 * (dp32 - dd2);
+            lb[(tb * 4 + 3) * tile + a0 + 3] = p33 * (dp33 - dd3);
+            for (int row = ta; row < tile; row += tbN) {
+                for (int e = tb; e < tile; e += tbN) {
+                    float x = 0f;
+                    if (row < qRows && d0 + e < dh) {
+                        x = dOut[(bh * lq + i0 + row) * dh + d0 + e];
+                    }
+                    lc[row * tile + e] = x;
                 }
-                lc[idx] = x;
             }
-            for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                int row = idx / tile;
-                int e = idx - row * tile;
-                float x = 0f;
-                if (row < qRows && d0 + e < dh) {
-                    x = q[(bh * lq + i0 + row) * dh + d0 + e] * scale;
+            for (int row = ta; row < tile; row += tbN) {
+                for (int e = tb; e < tile; e += tbN) {
+                    float x = 0f;
+                    if (row < qRows && d0 + e < dh) {
+                        x = q[(bh * lq + i0 + row) * dh + d0 + e] * scale;
+                    }
+                    lp[row * tile + e] = x;
                 }
-                lp[idx] = x;
             }
             localBarrier();
             for (int i = 0; i < tile; i++) {
@@ -657,10 +657,10 @@ final class FlashAttentionKernel extends Kernel {
                 float pa1 = la[i * tile + a0 + 1];
                 float pa2 = la[i * tile + a0 + 2];
                 float pa3 = la[i * tile + a0 + 3];
-                float ob0 = lc[i * tile + tb + 0 * tbN];
-                float ob1 = lc[i * tile + tb + 1 * tbN];
-                float ob2 = lc[i * tile + tb + 2 * tbN];
-                float ob3 = lc[i * tile + tb + 3 * tbN];
+                float ob0 = lc[i * tile + tb * 4 + 0];
+                float ob1 = lc[i * tile + tb * 4 + 1];
+                float ob2 = lc[i * tile + tb * 4 + 2];
+                float ob3 = lc[i * tile + tb * 4 + 3];
                 dv00 += pa0 * ob0;
                 dv01 += pa0 * ob1;
                 dv02 += pa0 * ob2;
@@ -681,10 +681,10 @@ final class FlashAttentionKernel extends Kernel {
                 float sa1 = lb[i * tile + a0 + 1];
                 float sa2 = lb[i * tile + a0 + 2];
                 float sa3 = lb[i * tile + a0 + 3];
-                float qb0 = lp[i * tile + tb + 0 * tbN];
-                float qb1 = lp[i * tile + tb + 1 * tbN];
-                float qb2 = lp[i * tile + tb + 2 * tbN];
-                float qb3 = lp[i * tile + tb + 3 * tbN];
+                float qb0 = lp[i * tile + tb * 4 + 0];
+                float qb1 = lp[i * tile + tb * 4 + 1];
+                float qb2 = lp[i * tile + tb * 4 + 2];
+                float qb3 = lp[i * tile + tb * 4 + 3];
                 dk00 += sa0 * qb0;
                 dk01 += sa0 * qb1;
                 dk02 += sa0 * qb2;
@@ -705,30 +705,30 @@ final class FlashAttentionKernel extends Kernel {
             localBarrier();
         }
         int kBase = (bh * lk + k0) * dh + d0;
-        if (a0 + 0 < kRows && d0 + tb + 0 * tbN < dh) { dk[kBase + (a0 + 0) * dh + tb + 0 * tbN] = dk00; dv[kBase + (a0 + 0) * dh + tb + 0 * tbN] = dv00; }
-        if (a0 + 0 < kRows && d0 + tb + 1 * tbN < dh) { dk[kBase + (a0 + 0) * dh + tb + 1 * tbN] = dk01; dv[kBase + (a0 + 0) * dh + tb + 1 * tbN] = dv01; }
-        if (a0 + 0 < kRows && d0 + tb + 2 * tbN < dh) { dk[kBase + (a0 + 0) * dh + tb + 2 * tbN] = dk02; dv[kBase + (a0 + 0) * dh + tb + 2 * tbN] = dv02; }
-        if (a0 + 0 < kRows && d0 + tb + 3 * tbN < dh) { dk[kBase + (a0 + 0) * dh + tb + 3 * tbN] = dk03; dv[kBase + (a0 + 0) * dh + tb + 3 * tbN] = dv03; }
-        if (a0 + 1 < kRows && d0 + tb + 0 * tbN < dh) { dk[kBase + (a0 + 1) * dh + tb + 0 * tbN] = dk10; dv[kBase + (a0 + 1) * dh + tb + 0 * tbN] = dv10; }
-        if (a0 + 1 < kRows && d0 + tb + 1 * tbN < dh) { dk[kBase + (a0 + 1) * dh + tb + 1 * tbN] = dk11; dv[kBase + (a0 + 1) * dh + tb + 1 * tbN] = dv11; }
-        if (a0 + 1 < kRows && d0 + tb + 2 * tbN < dh) { dk[kBase + (a0 + 1) * dh + tb + 2 * tbN] = dk12; dv[kBase + (a0 + 1) * dh + tb + 2 * tbN] = dv12; }
-        if (a0 + 1 < kRows && d0 + tb + 3 * tbN < dh) { dk[kBase + (a0 + 1) * dh + tb + 3 * tbN] = dk13; dv[kBase + (a0 + 1) * dh + tb + 3 * tbN] = dv13; }
-        if (a0 + 2 < kRows && d0 + tb + 0 * tbN < dh) { dk[kBase + (a0 + 2) * dh + tb + 0 * tbN] = dk20; dv[kBase + (a0 + 2) * dh + tb + 0 * tbN] = dv20; }
-        if (a0 + 2 < kRows && d0 + tb + 1 * tbN < dh) { dk[kBase + (a0 + 2) * dh + tb + 1 * tbN] = dk21; dv[kBase + (a0 + 2) * dh + tb + 1 * tbN] = dv21; }
-        if (a0 + 2 < kRows && d0 + tb + 2 * tbN < dh) { dk[kBase + (a0 + 2) * dh + tb + 2 * tbN] = dk22; dv[kBase + (a0 + 2) * dh + tb + 2 * tbN] = dv22; }
-        if (a0 + 2 < kRows && d0 + tb + 3 * tbN < dh) { dk[kBase + (a0 + 2) * dh + tb + 3 * tbN] = dk23; dv[kBase + (a0 + 2) * dh + tb + 3 * tbN] = dv23; }
-        if (a0 + 3 < kRows && d0 + tb + 0 * tbN < dh) { dk[kBase + (a0 + 3) * dh + tb + 0 * tbN] = dk30; dv[kBase + (a0 + 3) * dh + tb + 0 * tbN] = dv30; }
-        if (a0 + 3 < kRows && d0 + tb + 1 * tbN < dh) { dk[kBase + (a0 + 3) * dh + tb + 1 * tbN] = dk31; dv[kBase + (a0 + 3) * dh + tb + 1 * tbN] = dv31; }
-        if (a0 + 3 < kRows && d0 + tb + 2 * tbN < dh) { dk[kBase + (a0 + 3) * dh + tb + 2 * tbN] = dk32; dv[kBase + (a0 + 3) * dh + tb + 2 * tbN] = dv32; }
-        if (a0 + 3 < kRows && d0 + tb + 3 * tbN < dh) { dk[kBase + (a0 + 3) * dh + tb + 3 * tbN] = dk33; dv[kBase + (a0 + 3) * dh + tb + 3 * tbN] = dv33; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 0] = dk00; dv[kBase + (a0 + 0) * dh + tb * 4 + 0] = dv00; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 1] = dk01; dv[kBase + (a0 + 0) * dh + tb * 4 + 1] = dv01; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 2] = dk02; dv[kBase + (a0 + 0) * dh + tb * 4 + 2] = dv02; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 3] = dk03; dv[kBase + (a0 + 0) * dh + tb * 4 + 3] = dv03; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 0] = dk10; dv[kBase + (a0 + 1) * dh + tb * 4 + 0] = dv10; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 1] = dk11; dv[kBase + (a0 + 1) * dh + tb * 4 + 1] = dv11; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 2] = dk12; dv[kBase + (a0 + 1) * dh + tb * 4 + 2] = dv12; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 3] = dk13; dv[kBase + (a0 + 1) * dh + tb * 4 + 3] = dv13; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 0] = dk20; dv[kBase + (a0 + 2) * dh + tb * 4 + 0] = dv20; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 1] = dk21; dv[kBase + (a0 + 2) * dh + tb * 4 + 1] = dv21; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 2] = dk22; dv[kBase + (a0 + 2) * dh + tb * 4 + 2] = dv22; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 3] = dk23; dv[kBase + (a0 + 2) * dh + tb * 4 + 3] = dv23; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 0] = dk30; dv[kBase + (a0 + 3) * dh + tb * 4 + 0] = dv30; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 1] = dk31; dv[kBase + (a0 + 3) * dh + tb * 4 + 1] = dv31; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 2] = dk32; dv[kBase + (a0 + 3) * dh + tb * 4 + 2] = dv32; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 3] = dk33; dv[kBase + (a0 + 3) * dh + tb * 4 + 3] = dv33; }
     }
 
     // dq_i = scale * sum_j P_ij (dO_i . v_j - D_i) k_j, one query tile per group.
     private void dqPass() {
-        int lid = getLocalId();
-        int tb = lid % tbN;
-        int a0 = (lid / tbN) * 4;
-        int grp = getGroupId();
+        int tb = getLocalId(0);
+        int ta = getLocalId(1);
+        int a0 = ta * 4;
+        int grp = getGroupId(0);
         int chunk = grp % numChunks;
         int rest = grp / numChunks;
         int tileIndex = rest % numTiles;
@@ -765,41 +765,41 @@ final class FlashAttentionKernel extends Kernel {
             float dp20 = 0f, dp21 = 0f, dp22 = 0f, dp23 = 0f;
             float dp30 = 0f, dp31 = 0f, dp32 = 0f, dp33 = 0f;
             for (int e0 = 0; e0 < dh; e0 += tile) {
-                for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                    int row = idx / tile;
-                    int e = idx - row * tile;
-                    float x = 0f;
-                    if (row < qRows && e0 + e < dh) {
-                        x = q[(bh * lq + q0 + row) * dh + e0 + e] * scale;
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < qRows && e0 + e < dh) {
+                            x = q[(bh * lq + q0 + row) * dh + e0 + e] * scale;
+                        }
+                        la[row * tile + e] = x;
                     }
-                    la[idx] = x;
                 }
-                for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                    int row = idx / tile;
-                    int e = idx - row * tile;
-                    float x = 0f;
-                    if (row < qRows && e0 + e < dh) {
-                        x = dOut[(bh * lq + q0 + row) * dh + e0 + e];
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < qRows && e0 + e < dh) {
+                            x = dOut[(bh * lq + q0 + row) * dh + e0 + e];
+                        }
+                        lb[row * tile + e] = x;
                     }
-                    lb[idx] = x;
                 }
-                for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                    int row = idx / tile;
-                    int e = idx - row * tile;
-                    float x = 0f;
-                    if (row < kRows && e0 + e < dh) {
-                        x = k[(bh * lk + k0 + row) * dh + e0 + e];
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < kRows && e0 + e < dh) {
+                            x = k[(bh * lk + k0 + row) * dh + e0 + e];
+                        }
+                        lc[e * tile + row] = x;
                     }
-                    lc[e * tile + row] = x;
                 }
-                for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                    int row = idx / tile;
-                    int e = idx - row * tile;
-                    float x = 0f;
-                    if (row < kRows && e0 + e < dh) {
-                        x = v[(bh * lk + k0 + row) * dh + e0 + e];
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < kRows && e0 + e < dh) {
+                            x = v[(bh * lk + k0 + row) * dh + e0 + e];
+                        }
+                        lp[e * tile + row] = x;
                     }
-                    lp[e * tile + row] = x;
                 }
                 localBarrier();
                 for (int e = 0; e < tile; e++) {
@@ -807,10 +807,10 @@ final class FlashAttentionKernel extends Kernel {
                     float qa1 = la[(a0 + 1) * tile + e];
                     float qa2 = la[(a0 + 2) * tile + e];
                     float qa3 = la[(a0 + 3) * tile + e];
-                    float kb0 = lc[e * tile + tb + 0 * tbN];
-                    float kb1 = lc[e * tile + tb + 1 * tbN];
-                    float kb2 = lc[e * tile + tb + 2 * tbN];
-                    float kb3 = lc[e * tile + tb + 3 * tbN];
+                    float kb0 = lc[e * tile + tb * 4 + 0];
+                    float kb1 = lc[e * tile + tb * 4 + 1];
+                    float kb2 = lc[e * tile + tb * 4 + 2];
+                    float kb3 = lc[e * tile + tb * 4 + 3];
                     s00 += qa0 * kb0;
                     s01 += qa0 * kb1;
                     s02 += qa0 * kb2;
@@ -831,10 +831,10 @@ final class FlashAttentionKernel extends Kernel {
                     float oa1 = lb[(a0 + 1) * tile + e];
                     float oa2 = lb[(a0 + 2) * tile + e];
                     float oa3 = lb[(a0 + 3) * tile + e];
-                    float vb0 = lp[e * tile + tb + 0 * tbN];
-                    float vb1 = lp[e * tile + tb + 1 * tbN];
-                    float vb2 = lp[e * tile + tb + 2 * tbN];
-                    float vb3 = lp[e * tile + tb + 3 * tbN];
+                    float vb0 = lp[e * tile + tb * 4 + 0];
+                    float vb1 = lp[e * tile + tb * 4 + 1];
+                    float vb2 = lp[e * tile + tb * 4 + 2];
+                    float vb3 = lp[e * tile + tb * 4 + 3];
                     dp00 += oa0 * vb0;
                     dp01 += oa0 * vb1;
                     dp02 += oa0 * vb2;
@@ -870,46 +870,46 @@ final class FlashAttentionKernel extends Kernel {
             float p31 = 0f;
             float p32 = 0f;
             float p33 = 0f;
-            if (lse0 != negInf && k0 + tb + 0 * tbN < end0) { p00 = exp(s00 - lse0); }
-            if (lse0 != negInf && k0 + tb + 1 * tbN < end0) { p01 = exp(s01 - lse0); }
-            if (lse0 != negInf && k0 + tb + 2 * tbN < end0) { p02 = exp(s02 - lse0); }
-            if (lse0 != negInf && k0 + tb + 3 * tbN < end0) { p03 = exp(s03 - lse0); }
-            if (lse1 != negInf && k0 + tb + 0 * tbN < end1) { p10 = exp(s10 - lse1); }
-            if (lse1 != negInf && k0 + tb + 1 * tbN < end1) { p11 = exp(s11 - lse1); }
-            if (lse1 != negInf && k0 + tb + 2 * tbN < end1) { p12 = exp(s12 - lse1); }
-            if (lse1 != negInf && k0 + tb + 3 * tbN < end1) { p13 = exp(s13 - lse1); }
-            if (lse2 != negInf && k0 + tb + 0 * tbN < end2) { p20 = exp(s20 - lse2); }
-            if (lse2 != negInf && k0 + tb + 1 * tbN < end2) { p21 = exp(s21 - lse2); }
-            if (lse2 != negInf && k0 + tb + 2 * tbN < end2) { p22 = exp(s22 - lse2); }
-            if (lse2 != negInf && k0 + tb + 3 * tbN < end2) { p23 = exp(s23 - lse2); }
-            if (lse3 != negInf && k0 + tb + 0 * tbN < end3) { p30 = exp(s30 - lse3); }
-            if (lse3 != negInf && k0 + tb + 1 * tbN < end3) { p31 = exp(s31 - lse3); }
-            if (lse3 != negInf && k0 + tb + 2 * tbN < end3) { p32 = exp(s32 - lse3); }
-            if (lse3 != negInf && k0 + tb + 3 * tbN < end3) { p33 = exp(s33 - lse3); }
-            la[(tb + 0 * tbN) * tile + a0 + 0] = p00 * (dp00 - dd0);
-            la[(tb + 1 * tbN) * tile + a0 + 0] = p01 * (dp01 - dd0);
-            la[(tb + 2 * tbN) * tile + a0 + 0] = p02 * (dp02 - dd0);
-            la[(tb + 3 * tbN) * tile + a0 + 0] = p03 * (dp03 - dd0);
-            la[(tb + 0 * tbN) * tile + a0 + 1] = p10 * (dp10 - dd1);
-            la[(tb + 1 * tbN) * tile + a0 + 1] = p11 * (dp11 - dd1);
-            la[(tb + 2 * tbN) * tile + a0 + 1] = p12 * (dp12 - dd1);
-            la[(tb + 3 * tbN) * tile + a0 + 1] = p13 * (dp13 - dd1);
-            la[(tb + 0 * tbN) * tile + a0 + 2] = p20 * (dp20 - dd2);
-            la[(tb + 1 * tbN) * tile + a0 + 2] = p21 * (dp21 - dd2);
-            la[(tb + 2 * tbN) * tile + a0 + 2] = p22 * (dp22 - dd2);
-            la[(tb + 3 * tbN) * tile + a0 + 2] = p23 * (dp23 - dd2);
-            la[(tb + 0 * tbN) * tile + a0 + 3] = p30 * (dp30 - dd3);
-            la[(tb + 1 * tbN) * tile + a0 + 3] = p31 * (dp31 - dd3);
-            la[(tb + 2 * tbN) * tile + a0 + 3] = p32 * (dp32 - dd3);
-            la[(tb + 3 * tbN) * tile + a0 + 3] = p33 * (dp33 - dd3);
-            for (int idx = lid; idx < tile * tile; idx += groupSize) {
-                int row = idx / tile;
-                int e = idx - row * tile;
-                float x = 0f;
-                if (row < kRows && d0 + e < dh) {
-                    x = k[(bh * lk + k0 + row) * dh + d0 + e];
+            if (lse0 != negInf && k0 + tb * 4 + 0 < end0) { p00 = exp(s00 - lse0); }
+            if (lse0 != negInf && k0 + tb * 4 + 1 < end0) { p01 = exp(s01 - lse0); }
+            if (lse0 != negInf && k0 + tb * 4 + 2 < end0) { p02 = exp(s02 - lse0); }
+            if (lse0 != negInf && k0 + tb * 4 + 3 < end0) { p03 = exp(s03 - lse0); }
+            if (lse1 != negInf && k0 + tb * 4 + 0 < end1) { p10 = exp(s10 - lse1); }
+            if (lse1 != negInf && k0 + tb * 4 + 1 < end1) { p11 = exp(s11 - lse1); }
+            if (lse1 != negInf && k0 + tb * 4 + 2 < end1) { p12 = exp(s12 - lse1); }
+            if (lse1 != negInf && k0 + tb * 4 + 3 < end1) { p13 = exp(s13 - lse1); }
+            if (lse2 != negInf && k0 + tb * 4 + 0 < end2) { p20 = exp(s20 - lse2); }
+            if (lse2 != negInf && k0 + tb * 4 + 1 < end2) { p21 = exp(s21 - lse2); }
+            if (lse2 != negInf && k0 + tb * 4 + 2 < end2) { p22 = exp(s22 - lse2); }
+            if (lse2 != negInf && k0 + tb * 4 + 3 < end2) { p23 = exp(s23 - lse2); }
+            if (lse3 != negInf && k0 + tb * 4 + 0 < end3) { p30 = exp(s30 - lse3); }
+            if (lse3 != negInf && k0 + tb * 4 + 1 < end3) { p31 = exp(s31 - lse3); }
+            if (lse3 != negInf && k0 + tb * 4 + 2 < end3) { p32 = exp(s32 - lse3); }
+            if (lse3 != negInf && k0 + tb * 4 + 3 < end3) { p33 = exp(s33 - lse3); }
+            la[(tb * 4 + 0) * tile + a0 + 0] = p00 * (dp00 - dd0);
+            la[(tb * 4 + 1) * tile + a0 + 0] = p01 * (dp01 - dd0);
+            la[(tb * 4 + 2) * tile + a0 + 0] = p02 * (dp02 - dd0);
+            la[(tb * 4 + 3) * tile + a0 + 0] = p03 * (dp03 - dd0);
+            la[(tb * 4 + 0) * tile + a0 + 1] = p10 * (dp10 - dd1);
+            la[(tb * 4 + 1) * tile + a0 + 1] = p11 * (dp11 - dd1);
+            la[(tb * 4 + 2) * tile + a0 + 1] = p12 * (dp12 - dd1);
+            la[(tb * 4 + 3) * tile + a0 + 1] = p13 * (dp13 - dd1);
+            la[(tb * 4 + 0) * tile + a0 + 2] = p20 * (dp20 - dd2);
+            la[(tb * 4 + 1) * tile + a0 + 2] = p21 * (dp21 - dd2);
+            la[(tb * 4 + 2) * tile + a0 + 2] = p22 * (dp22 - dd2);
+            la[(tb * 4 + 3) * tile + a0 + 2] = p23 * (dp23 - dd2);
+            la[(tb * 4 + 0) * tile + a0 + 3] = p30 * (dp30 - dd3);
+            la[(tb * 4 + 1) * tile + a0 + 3] = p31 * (dp31 - dd3);
+            la[(tb * 4 + 2) * tile + a0 + 3] = p32 * (dp32 - dd3);
+            la[(tb * 4 + 3) * tile + a0 + 3] = p33 * (dp33 - dd3);
+            for (int row = ta; row < tile; row += tbN) {
+                for (int e = tb; e < tile; e += tbN) {
+                    float x = 0f;
+                    if (row < kRows && d0 + e < dh) {
+                        x = k[(bh * lk + k0 + row) * dh + d0 + e];
+                    }
+                    lc[row * tile + e] = x;
                 }
-                lc[idx] = x;
             }
             localBarrier();
             for (int j = 0; j < tile; j++) {
@@ -917,10 +917,10 @@ final class FlashAttentionKernel extends Kernel {
                 float sa1 = la[j * tile + a0 + 1];
                 float sa2 = la[j * tile + a0 + 2];
                 float sa3 = la[j * tile + a0 + 3];
-                float kb0 = lc[j * tile + tb + 0 * tbN];
-                float kb1 = lc[j * tile + tb + 1 * tbN];
-                float kb2 = lc[j * tile + tb + 2 * tbN];
-                float kb3 = lc[j * tile + tb + 3 * tbN];
+                float kb0 = lc[j * tile + tb * 4 + 0];
+                float kb1 = lc[j * tile + tb * 4 + 1];
+                float kb2 = lc[j * tile + tb * 4 + 2];
+                float kb3 = lc[j * tile + tb * 4 + 3];
                 dq00 += sa0 * kb0;
                 dq01 += sa0 * kb1;
                 dq02 += sa0 * kb2;
@@ -941,21 +941,21 @@ final class FlashAttentionKernel extends Kernel {
             localBarrier();
         }
         int qBase = (bh * lq + q0) * dh + d0;
-        if (a0 + 0 < qRows && d0 + tb + 0 * tbN < dh) { dq[qBase + (a0 + 0) * dh + tb + 0 * tbN] = dq00 * scale; }
-        if (a0 + 0 < qRows && d0 + tb + 1 * tbN < dh) { dq[qBase + (a0 + 0) * dh + tb + 1 * tbN] = dq01 * scale; }
-        if (a0 + 0 < qRows && d0 + tb + 2 * tbN < dh) { dq[qBase + (a0 + 0) * dh + tb + 2 * tbN] = dq02 * scale; }
-        if (a0 + 0 < qRows && d0 + tb + 3 * tbN < dh) { dq[qBase + (a0 + 0) * dh + tb + 3 * tbN] = dq03 * scale; }
-        if (a0 + 1 < qRows && d0 + tb + 0 * tbN < dh) { dq[qBase + (a0 + 1) * dh + tb + 0 * tbN] = dq10 * scale; }
-        if (a0 + 1 < qRows && d0 + tb + 1 * tbN < dh) { dq[qBase + (a0 + 1) * dh + tb + 1 * tbN] = dq11 * scale; }
-        if (a0 + 1 < qRows && d0 + tb + 2 * tbN < dh) { dq[qBase + (a0 + 1) * dh + tb + 2 * tbN] = dq12 * scale; }
-        if (a0 + 1 < qRows && d0 + tb + 3 * tbN < dh) { dq[qBase + (a0 + 1) * dh + tb + 3 * tbN] = dq13 * scale; }
-        if (a0 + 2 < qRows && d0 + tb + 0 * tbN < dh) { dq[qBase + (a0 + 2) * dh + tb + 0 * tbN] = dq20 * scale; }
-        if (a0 + 2 < qRows && d0 + tb + 1 * tbN < dh) { dq[qBase + (a0 + 2) * dh + tb + 1 * tbN] = dq21 * scale; }
-        if (a0 + 2 < qRows && d0 + tb + 2 * tbN < dh) { dq[qBase + (a0 + 2) * dh + tb + 2 * tbN] = dq22 * scale; }
-        if (a0 + 2 < qRows && d0 + tb + 3 * tbN < dh) { dq[qBase + (a0 + 2) * dh + tb + 3 * tbN] = dq23 * scale; }
-        if (a0 + 3 < qRows && d0 + tb + 0 * tbN < dh) { dq[qBase + (a0 + 3) * dh + tb + 0 * tbN] = dq30 * scale; }
-        if (a0 + 3 < qRows && d0 + tb + 1 * tbN < dh) { dq[qBase + (a0 + 3) * dh + tb + 1 * tbN] = dq31 * scale; }
-        if (a0 + 3 < qRows && d0 + tb + 2 * tbN < dh) { dq[qBase + (a0 + 3) * dh + tb + 2 * tbN] = dq32 * scale; }
-        if (a0 + 3 < qRows && d0 + tb + 3 * tbN < dh) { dq[qBase + (a0 + 3) * dh + tb + 3 * tbN] = dq33 * scale; }
+        if (a0 + 0 < qRows && d0 + tb * 4 + 0 < dh) { dq[qBase + (a0 + 0) * dh + tb * 4 + 0] = dq00 * scale; }
+        if (a0 + 0 < qRows && d0 + tb * 4 + 1 < dh) { dq[qBase + (a0 + 0) * dh + tb * 4 + 1] = dq01 * scale; }
+        if (a0 + 0 < qRows && d0 + tb * 4 + 2 < dh) { dq[qBase + (a0 + 0) * dh + tb * 4 + 2] = dq02 * scale; }
+        if (a0 + 0 < qRows && d0 + tb * 4 + 3 < dh) { dq[qBase + (a0 + 0) * dh + tb * 4 + 3] = dq03 * scale; }
+        if (a0 + 1 < qRows && d0 + tb * 4 + 0 < dh) { dq[qBase + (a0 + 1) * dh + tb * 4 + 0] = dq10 * scale; }
+        if (a0 + 1 < qRows && d0 + tb * 4 + 1 < dh) { dq[qBase + (a0 + 1) * dh + tb * 4 + 1] = dq11 * scale; }
+        if (a0 + 1 < qRows && d0 + tb * 4 + 2 < dh) { dq[qBase + (a0 + 1) * dh + tb * 4 + 2] = dq12 * scale; }
+        if (a0 + 1 < qRows && d0 + tb * 4 + 3 < dh) { dq[qBase + (a0 + 1) * dh + tb * 4 + 3] = dq13 * scale; }
+        if (a0 + 2 < qRows && d0 + tb * 4 + 0 < dh) { dq[qBase + (a0 + 2) * dh + tb * 4 + 0] = dq20 * scale; }
+        if (a0 + 2 < qRows && d0 + tb * 4 + 1 < dh) { dq[qBase + (a0 + 2) * dh + tb * 4 + 1] = dq21 * scale; }
+        if (a0 + 2 < qRows && d0 + tb * 4 + 2 < dh) { dq[qBase + (a0 + 2) * dh + tb * 4 + 2] = dq22 * scale; }
+        if (a0 + 2 < qRows && d0 + tb * 4 + 3 < dh) { dq[qBase + (a0 + 2) * dh + tb * 4 + 3] = dq23 * scale; }
+        if (a0 + 3 < qRows && d0 + tb * 4 + 0 < dh) { dq[qBase + (a0 + 3) * dh + tb * 4 + 0] = dq30 * scale; }
+        if (a0 + 3 < qRows && d0 + tb * 4 + 1 < dh) { dq[qBase + (a0 + 3) * dh + tb * 4 + 1] = dq31 * scale; }
+        if (a0 + 3 < qRows && d0 + tb * 4 + 2 < dh) { dq[qBase + (a0 + 3) * dh + tb * 4 + 2] = dq32 * scale; }
+        if (a0 + 3 < qRows && d0 + tb * 4 + 3 < dh) { dq[qBase + (a0 + 3) * dh + tb * 4 + 3] = dq33 * scale; }
     }
 }
