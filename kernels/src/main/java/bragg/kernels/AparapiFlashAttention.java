@@ -18,7 +18,7 @@ import java.util.List;
  * <p>One compiled Aparapi kernel per tile size in use (tile T chosen per device from its local
  * memory and largest work-group, and per head size: {@link #tileFor}), built and smoke-tested on
  * first use and kept, in explicit buffer mode: inputs go to the device with {@code put}, results
- * come back with {@code get}, and D = rowsum(dO * O) stays on the device between the three
+ * come back with {@code get}, and D = rowsum(dO * O) stays on the device between the four
  * backward passes. Aparapi keeps a device buffer per Java array and
  * reuses it while the same array is passed again, so a caller that reuses its float[] buffers
  * (a training loop does) pays no reallocation.
@@ -185,7 +185,8 @@ public final class AparapiFlashAttention implements AttentionKernel {
         kernel.pass = FlashAttentionKernel.PASS_D;
         int g = kernel.groupSize;
         executeOn(kernel, device, (s.rows() + g - 1) / g * g, g);
-        execute(kernel, FlashAttentionKernel.PASS_DKDV, s, s.keyLength);
+        execute(kernel, FlashAttentionKernel.PASS_DV, s, s.keyLength);
+        execute(kernel, FlashAttentionKernel.PASS_DK, s, s.keyLength);
         execute(kernel, FlashAttentionKernel.PASS_DQ, s, s.queryLength);
         kernel.get(dq).get(dk).get(dv);
     }

@@ -11,21 +11,25 @@ import com.aparapi.Kernel;
  * <p>Work decomposition. A work-group of {@code (T/4)^2} work-items owns a T x T block
  * (T = {@link #tile}: 16, 32 or 64, chosen per device and head size by AparapiFlashAttention);
  * work-item (ta, tb) owns a 4 x 4 register block of it: own rows {@code 4 ta + r} and columns
- * {@code tb + c T/4} (r, c = 0..3). The columns are strided so that neighbouring work-items read
- * neighbouring local-memory words (coalesced on a GPU, one vector load across work-items on PoCL).
+ * {@code 4 tb + c} (r, c = 0..3), in a 2D work-group: local id 0 = tb, local id 1 = ta. The four
+ * columns are contiguous, so that a work-item's four multiply-adds per step are one 4-wide vector
+ * operation on a CPU (LLVM's SLP vectoriser, which PoCL runs) and one float4 read on a GPU.
  * <pre>
  *   pass 0 forward  group = (bh, query tile, Dh chunk)  rows = queries, columns = keys, then Dh
  *   pass 1 D        one work-item per query row:  D_i = rowsum(dO_i * O_i), kept on the device
- *   pass 2 dK, dV   group = (bh, key tile, Dh chunk)    rows = keys, columns = queries, then Dh
- *   pass 3 dQ       group = (bh, query tile, Dh chunk)  rows = queries, columns = keys, then Dh
+ *   pass 2 dV       group = (bh, key tile, Dh chunk)    rows = keys, columns = queries, then Dh
+ *   pass 3 dK       group = (bh, key tile, Dh chunk)    rows = keys, columns = queries, then Dh
+ *   pass 4 dQ       group = (bh, query tile, Dh chunk)  rows = queries, columns = keys, then Dh
  * </pre>
  * Each group streams the other side's T-row tiles through local memory: the score block S (and
  * dP in the backward) is a T x T product over Dh in chunks of T (one chunk when Dh <= T); the
  * online softmax's row maximum and sum are reduced through local memory; P (or dS) goes to local
  * memory and multiplies the streamed V, dO, Q or K rows into the work-item's 4 x 4 accumulators
  * for its T output dims. A Dh larger than T is split over groups (the Dh chunk), each
- * recomputing S. dK and dV come from one pass over the query tiles, dQ from its own pass: no
- * two groups write the same element, so no atomics. No Lq x Lk matrix exists.
+ * recomputing S. dV, dK and dQ each come from their own pass (FlashAttention-2's key-tile loop for
+ * dK and dV, split in two so that a work-item holds one 4 x 4 accumulator block, not two: with
+ * both, PoCL's backward ran ten times slower); no two groups write the same element, so no
+ * atomics. No Lq x Lk matrix exists.
  *
  * <p>The register blocks are written out (s00 .. s33) rather than held in private arrays:
  * private arrays are indexed memory on both targets (PoCL lays them out per work-item, which
@@ -41,8 +45,9 @@ import com.aparapi.Kernel;
 final class FlashAttentionKernel extends Kernel {
     static final int PASS_FORWARD = 0;
     static final int PASS_D = 1;
-    static final int PASS_DKDV = 2;
-    static final int PASS_DQ = 3;
+    static final int PASS_DV = 2;
+    static final int PASS_DK = 3;
+    static final int PASS_DQ = 4;
 
     // ---- global buffers (legend in AttentionShape) ----
     float[] q = new float[1];     // [B, H, Lq, Dh]
@@ -54,7 +59,7 @@ final class FlashAttentionKernel extends Kernel {
     float[] dq = new float[1];    // [B, H, Lq, Dh]
     float[] dk = new float[1];    // [B, H, Lk, Dh]
     float[] dv = new float[1];    // [B, H, Lk, Dh]
-    float[] dRow = new float[1];  // [B, H, Lq]   D_i = rowsum(dO * O), written by pass 1, read by passes 2, 3
+    float[] dRow = new float[1];  // [B, H, Lq]   D_i = rowsum(dO * O), written by pass 1, read by passes 3, 4
     int[] keyLen = new int[1];    // [B]          valid keys per batch item (Lk when no padding)
 
     // ---- scalars ----
@@ -64,7 +69,7 @@ final class FlashAttentionKernel extends Kernel {
     int lk;
     int dh;
     int causal;      // 1 or 0
-    int numTiles;    // query tiles (passes 0, 3) or key tiles (pass 2) per (b, h)
+    int numTiles;    // query tiles (passes 0, 4) or key tiles (passes 2, 3) per (b, h)
     int numChunks;   // ceil(Dh / T): output-dim chunks per tile
     int numRows;     // B * H * Lq (pass 1)
     float scale;
@@ -111,8 +116,10 @@ final class FlashAttentionKernel extends Kernel {
             forwardPass();
         } else if (pass == PASS_D) {
             dPass();
-        } else if (pass == PASS_DKDV) {
-            dkdvPass();
+        } else if (pass == PASS_DV) {
+            dvPass();
+        } else if (pass == PASS_DK) {
+            dkPass();
         } else {
             dqPass();
         }
@@ -424,8 +431,8 @@ final class FlashAttentionKernel extends Kernel {
         }
     }
 
-    // dv_j = sum_i P_ij dO_i ; dk_j = scale * sum_i P_ij (dO_i . v_j - D_i) q_i, one key tile per group.
-    private void dkdvPass() {
+    // dv_j = sum_i P_ij dO_i, one key tile per group (dK has its own pass: one set of accumulators each).
+    private void dvPass() {
         int tb = getLocalId(0);
         int ta = getLocalId(1);
         int a0 = ta * 4;
@@ -447,6 +454,192 @@ final class FlashAttentionKernel extends Kernel {
         float dv10 = 0f, dv11 = 0f, dv12 = 0f, dv13 = 0f;
         float dv20 = 0f, dv21 = 0f, dv22 = 0f, dv23 = 0f;
         float dv30 = 0f, dv31 = 0f, dv32 = 0f, dv33 = 0f;
+        // under the causal mask queries before the tile's first key see none of it; a tile that
+        // starts in the padding has nothing to do (both group-uniform: every work-item meets the same barriers)
+        int iStart = causal == 1 ? k0 : 0;
+        int iEnd = k0 < valid ? lq : 0;
+        for (int i0 = iStart; i0 < iEnd; i0 += tile) {
+            int qRows = min(tile, lq - i0);
+            float s00 = 0f, s01 = 0f, s02 = 0f, s03 = 0f;
+            float s10 = 0f, s11 = 0f, s12 = 0f, s13 = 0f;
+            float s20 = 0f, s21 = 0f, s22 = 0f, s23 = 0f;
+            float s30 = 0f, s31 = 0f, s32 = 0f, s33 = 0f;
+            for (int e0 = 0; e0 < dh; e0 += tile) {
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < kRows && e0 + e < dh) {
+                            x = k[(bh * lk + k0 + row) * dh + e0 + e];
+                        }
+                        la[row * tile + e] = x;
+                    }
+                }
+                for (int row = ta; row < tile; row += tbN) {
+                    for (int e = tb; e < tile; e += tbN) {
+                        float x = 0f;
+                        if (row < qRows && e0 + e < dh) {
+                            x = q[(bh * lq + i0 + row) * dh + e0 + e] * scale;
+                        }
+                        lc[e * tile + row] = x;
+                    }
+                }
+                localBarrier();
+                for (int e = 0; e < tile; e++) {
+                    float ka0 = la[(a0 + 0) * tile + e];
+                    float ka1 = la[(a0 + 1) * tile + e];
+                    float ka2 = la[(a0 + 2) * tile + e];
+                    float ka3 = la[(a0 + 3) * tile + e];
+                    float qb0 = lc[e * tile + tb * 4 + 0];
+                    float qb1 = lc[e * tile + tb * 4 + 1];
+                    float qb2 = lc[e * tile + tb * 4 + 2];
+                    float qb3 = lc[e * tile + tb * 4 + 3];
+                    s00 += ka0 * qb0;
+                    s01 += ka0 * qb1;
+                    s02 += ka0 * qb2;
+                    s03 += ka0 * qb3;
+                    s10 += ka1 * qb0;
+                    s11 += ka1 * qb1;
+                    s12 += ka1 * qb2;
+                    s13 += ka1 * qb3;
+                    s20 += ka2 * qb0;
+                    s21 += ka2 * qb1;
+                    s22 += ka2 * qb2;
+                    s23 += ka2 * qb3;
+                    s30 += ka3 * qb0;
+                    s31 += ka3 * qb1;
+                    s32 += ka3 * qb2;
+                    s33 += ka3 * qb3;
+                }
+                localBarrier();
+            }
+            float lse0 = tb * 4 + 0 < qRows ? lse[bh * lq + i0 + tb * 4 + 0] : negInf;
+            float lse1 = tb * 4 + 1 < qRows ? lse[bh * lq + i0 + tb * 4 + 1] : negInf;
+            float lse2 = tb * 4 + 2 < qRows ? lse[bh * lq + i0 + tb * 4 + 2] : negInf;
+            float lse3 = tb * 4 + 3 < qRows ? lse[bh * lq + i0 + tb * 4 + 3] : negInf;
+            float p00 = 0f;
+            float p01 = 0f;
+            float p02 = 0f;
+            float p03 = 0f;
+            float p10 = 0f;
+            float p11 = 0f;
+            float p12 = 0f;
+            float p13 = 0f;
+            float p20 = 0f;
+            float p21 = 0f;
+            float p22 = 0f;
+            float p23 = 0f;
+            float p30 = 0f;
+            float p31 = 0f;
+            float p32 = 0f;
+            float p33 = 0f;
+            if (alive0 == 1 && lse0 != negInf && (causal == 0 || i0 + tb * 4 + 0 >= k0 + a0 + 0)) { p00 = exp(s00 - lse0); }
+            if (alive0 == 1 && lse1 != negInf && (causal == 0 || i0 + tb * 4 + 1 >= k0 + a0 + 0)) { p01 = exp(s01 - lse1); }
+            if (alive0 == 1 && lse2 != negInf && (causal == 0 || i0 + tb * 4 + 2 >= k0 + a0 + 0)) { p02 = exp(s02 - lse2); }
+            if (alive0 == 1 && lse3 != negInf && (causal == 0 || i0 + tb * 4 + 3 >= k0 + a0 + 0)) { p03 = exp(s03 - lse3); }
+            if (alive1 == 1 && lse0 != negInf && (causal == 0 || i0 + tb * 4 + 0 >= k0 + a0 + 1)) { p10 = exp(s10 - lse0); }
+            if (alive1 == 1 && lse1 != negInf && (causal == 0 || i0 + tb * 4 + 1 >= k0 + a0 + 1)) { p11 = exp(s11 - lse1); }
+            if (alive1 == 1 && lse2 != negInf && (causal == 0 || i0 + tb * 4 + 2 >= k0 + a0 + 1)) { p12 = exp(s12 - lse2); }
+            if (alive1 == 1 && lse3 != negInf && (causal == 0 || i0 + tb * 4 + 3 >= k0 + a0 + 1)) { p13 = exp(s13 - lse3); }
+            if (alive2 == 1 && lse0 != negInf && (causal == 0 || i0 + tb * 4 + 0 >= k0 + a0 + 2)) { p20 = exp(s20 - lse0); }
+            if (alive2 == 1 && lse1 != negInf && (causal == 0 || i0 + tb * 4 + 1 >= k0 + a0 + 2)) { p21 = exp(s21 - lse1); }
+            if (alive2 == 1 && lse2 != negInf && (causal == 0 || i0 + tb * 4 + 2 >= k0 + a0 + 2)) { p22 = exp(s22 - lse2); }
+            if (alive2 == 1 && lse3 != negInf && (causal == 0 || i0 + tb * 4 + 3 >= k0 + a0 + 2)) { p23 = exp(s23 - lse3); }
+            if (alive3 == 1 && lse0 != negInf && (causal == 0 || i0 + tb * 4 + 0 >= k0 + a0 + 3)) { p30 = exp(s30 - lse0); }
+            if (alive3 == 1 && lse1 != negInf && (causal == 0 || i0 + tb * 4 + 1 >= k0 + a0 + 3)) { p31 = exp(s31 - lse1); }
+            if (alive3 == 1 && lse2 != negInf && (causal == 0 || i0 + tb * 4 + 2 >= k0 + a0 + 3)) { p32 = exp(s32 - lse2); }
+            if (alive3 == 1 && lse3 != negInf && (causal == 0 || i0 + tb * 4 + 3 >= k0 + a0 + 3)) { p33 = exp(s33 - lse3); }
+            la[(tb * 4 + 0) * tile + a0 + 0] = p00;
+            la[(tb * 4 + 1) * tile + a0 + 0] = p01;
+            la[(tb * 4 + 2) * tile + a0 + 0] = p02;
+            la[(tb * 4 + 3) * tile + a0 + 0] = p03;
+            la[(tb * 4 + 0) * tile + a0 + 1] = p10;
+            la[(tb * 4 + 1) * tile + a0 + 1] = p11;
+            la[(tb * 4 + 2) * tile + a0 + 1] = p12;
+            la[(tb * 4 + 3) * tile + a0 + 1] = p13;
+            la[(tb * 4 + 0) * tile + a0 + 2] = p20;
+            la[(tb * 4 + 1) * tile + a0 + 2] = p21;
+            la[(tb * 4 + 2) * tile + a0 + 2] = p22;
+            la[(tb * 4 + 3) * tile + a0 + 2] = p23;
+            la[(tb * 4 + 0) * tile + a0 + 3] = p30;
+            la[(tb * 4 + 1) * tile + a0 + 3] = p31;
+            la[(tb * 4 + 2) * tile + a0 + 3] = p32;
+            la[(tb * 4 + 3) * tile + a0 + 3] = p33;
+            for (int row = ta; row < tile; row += tbN) {
+                for (int e = tb; e < tile; e += tbN) {
+                    float x = 0f;
+                    if (row < qRows && d0 + e < dh) {
+                        x = dOut[(bh * lq + i0 + row) * dh + d0 + e];
+                    }
+                    lc[row * tile + e] = x;
+                }
+            }
+            localBarrier();
+            for (int i = 0; i < tile; i++) {
+                float pa0 = la[i * tile + a0 + 0];
+                float pa1 = la[i * tile + a0 + 1];
+                float pa2 = la[i * tile + a0 + 2];
+                float pa3 = la[i * tile + a0 + 3];
+                float ob0 = lc[i * tile + tb * 4 + 0];
+                float ob1 = lc[i * tile + tb * 4 + 1];
+                float ob2 = lc[i * tile + tb * 4 + 2];
+                float ob3 = lc[i * tile + tb * 4 + 3];
+                dv00 += pa0 * ob0;
+                dv01 += pa0 * ob1;
+                dv02 += pa0 * ob2;
+                dv03 += pa0 * ob3;
+                dv10 += pa1 * ob0;
+                dv11 += pa1 * ob1;
+                dv12 += pa1 * ob2;
+                dv13 += pa1 * ob3;
+                dv20 += pa2 * ob0;
+                dv21 += pa2 * ob1;
+                dv22 += pa2 * ob2;
+                dv23 += pa2 * ob3;
+                dv30 += pa3 * ob0;
+                dv31 += pa3 * ob1;
+                dv32 += pa3 * ob2;
+                dv33 += pa3 * ob3;
+            }
+            localBarrier();
+        }
+        int kBase = (bh * lk + k0) * dh + d0;
+        if (a0 + 0 < kRows && d0 + tb * 4 + 0 < dh) { dv[kBase + (a0 + 0) * dh + tb * 4 + 0] = dv00; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 1 < dh) { dv[kBase + (a0 + 0) * dh + tb * 4 + 1] = dv01; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 2 < dh) { dv[kBase + (a0 + 0) * dh + tb * 4 + 2] = dv02; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 3 < dh) { dv[kBase + (a0 + 0) * dh + tb * 4 + 3] = dv03; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 0 < dh) { dv[kBase + (a0 + 1) * dh + tb * 4 + 0] = dv10; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 1 < dh) { dv[kBase + (a0 + 1) * dh + tb * 4 + 1] = dv11; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 2 < dh) { dv[kBase + (a0 + 1) * dh + tb * 4 + 2] = dv12; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 3 < dh) { dv[kBase + (a0 + 1) * dh + tb * 4 + 3] = dv13; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 0 < dh) { dv[kBase + (a0 + 2) * dh + tb * 4 + 0] = dv20; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 1 < dh) { dv[kBase + (a0 + 2) * dh + tb * 4 + 1] = dv21; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 2 < dh) { dv[kBase + (a0 + 2) * dh + tb * 4 + 2] = dv22; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 3 < dh) { dv[kBase + (a0 + 2) * dh + tb * 4 + 3] = dv23; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 0 < dh) { dv[kBase + (a0 + 3) * dh + tb * 4 + 0] = dv30; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 1 < dh) { dv[kBase + (a0 + 3) * dh + tb * 4 + 1] = dv31; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 2 < dh) { dv[kBase + (a0 + 3) * dh + tb * 4 + 2] = dv32; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 3 < dh) { dv[kBase + (a0 + 3) * dh + tb * 4 + 3] = dv33; }
+    }
+
+    // dk_j = scale * sum_i P_ij (dO_i . v_j - D_i) q_i, one key tile per group.
+    private void dkPass() {
+        int tb = getLocalId(0);
+        int ta = getLocalId(1);
+        int a0 = ta * 4;
+        int grp = getGroupId(0);
+        int chunk = grp % numChunks;
+        int rest = grp / numChunks;
+        int tileIndex = rest % numTiles;
+        int bh = rest / numTiles;
+        int b = bh / heads;
+        int d0 = chunk * tile;
+        int k0 = tileIndex * tile;
+        int kRows = min(tile, lk - k0);
+        int valid = keyLen[b];
+        int alive0 = a0 + 0 < kRows && k0 + a0 + 0 < valid ? 1 : 0;
+        int alive1 = a0 + 1 < kRows && k0 + a0 + 1 < valid ? 1 : 0;
+        int alive2 = a0 + 2 < kRows && k0 + a0 + 2 < valid ? 1 : 0;
+        int alive3 = a0 + 3 < kRows && k0 + a0 + 3 < valid ? 1 : 0;
         float dk00 = 0f, dk01 = 0f, dk02 = 0f, dk03 = 0f;
         float dk10 = 0f, dk11 = 0f, dk12 = 0f, dk13 = 0f;
         float dk20 = 0f, dk21 = 0f, dk22 = 0f, dk23 = 0f;
@@ -502,12 +695,6 @@ final class FlashAttentionKernel extends Kernel {
                         lp[e * tile + row] = x;
                     }
                 }
-                if (e0 == 0) {
-                    for (int idx = ta * tbN + tb; idx < tile; idx += groupSize) {
-                        lr1[idx] = idx < qRows ? lse[bh * lq + i0 + idx] : negInf;
-                        lr2[idx] = idx < qRows ? dRow[bh * lq + i0 + idx] : 0f;
-                    }
-                }
                 localBarrier();
                 for (int e = 0; e < tile; e++) {
                     float ka0 = la[(a0 + 0) * tile + e];
@@ -561,14 +748,14 @@ final class FlashAttentionKernel extends Kernel {
                 }
                 localBarrier();
             }
-            float lse0 = lr1[tb * 4 + 0];
-            float lse1 = lr1[tb * 4 + 1];
-            float lse2 = lr1[tb * 4 + 2];
-            float lse3 = lr1[tb * 4 + 3];
-            float dd0 = lr2[tb * 4 + 0];
-            float dd1 = lr2[tb * 4 + 1];
-            float dd2 = lr2[tb * 4 + 2];
-            float dd3 = lr2[tb * 4 + 3];
+            float lse0 = tb * 4 + 0 < qRows ? lse[bh * lq + i0 + tb * 4 + 0] : negInf;
+            float lse1 = tb * 4 + 1 < qRows ? lse[bh * lq + i0 + tb * 4 + 1] : negInf;
+            float lse2 = tb * 4 + 2 < qRows ? lse[bh * lq + i0 + tb * 4 + 2] : negInf;
+            float lse3 = tb * 4 + 3 < qRows ? lse[bh * lq + i0 + tb * 4 + 3] : negInf;
+            float dd0 = tb * 4 + 0 < qRows ? dRow[bh * lq + i0 + tb * 4 + 0] : 0f;
+            float dd1 = tb * 4 + 1 < qRows ? dRow[bh * lq + i0 + tb * 4 + 1] : 0f;
+            float dd2 = tb * 4 + 2 < qRows ? dRow[bh * lq + i0 + tb * 4 + 2] : 0f;
+            float dd3 = tb * 4 + 3 < qRows ? dRow[bh * lq + i0 + tb * 4 + 3] : 0f;
             float p00 = 0f;
             float p01 = 0f;
             float p02 = 0f;
@@ -601,22 +788,6 @@ final class FlashAttentionKernel extends Kernel {
             if (alive3 == 1 && lse1 != negInf && (causal == 0 || i0 + tb * 4 + 1 >= k0 + a0 + 3)) { p31 = exp(s31 - lse1); }
             if (alive3 == 1 && lse2 != negInf && (causal == 0 || i0 + tb * 4 + 2 >= k0 + a0 + 3)) { p32 = exp(s32 - lse2); }
             if (alive3 == 1 && lse3 != negInf && (causal == 0 || i0 + tb * 4 + 3 >= k0 + a0 + 3)) { p33 = exp(s33 - lse3); }
-            la[(tb * 4 + 0) * tile + a0 + 0] = p00;
-            la[(tb * 4 + 1) * tile + a0 + 0] = p01;
-            la[(tb * 4 + 2) * tile + a0 + 0] = p02;
-            la[(tb * 4 + 3) * tile + a0 + 0] = p03;
-            la[(tb * 4 + 0) * tile + a0 + 1] = p10;
-            la[(tb * 4 + 1) * tile + a0 + 1] = p11;
-            la[(tb * 4 + 2) * tile + a0 + 1] = p12;
-            la[(tb * 4 + 3) * tile + a0 + 1] = p13;
-            la[(tb * 4 + 0) * tile + a0 + 2] = p20;
-            la[(tb * 4 + 1) * tile + a0 + 2] = p21;
-            la[(tb * 4 + 2) * tile + a0 + 2] = p22;
-            la[(tb * 4 + 3) * tile + a0 + 2] = p23;
-            la[(tb * 4 + 0) * tile + a0 + 3] = p30;
-            la[(tb * 4 + 1) * tile + a0 + 3] = p31;
-            la[(tb * 4 + 2) * tile + a0 + 3] = p32;
-            la[(tb * 4 + 3) * tile + a0 + 3] = p33;
             lb[(tb * 4 + 0) * tile + a0 + 0] = p00 * (dp00 - dd0);
             lb[(tb * 4 + 1) * tile + a0 + 0] = p01 * (dp01 - dd1);
             lb[(tb * 4 + 2) * tile + a0 + 0] = p02 * (dp02 - dd2);
@@ -637,15 +808,6 @@ final class FlashAttentionKernel extends Kernel {
                 for (int e = tb; e < tile; e += tbN) {
                     float x = 0f;
                     if (row < qRows && d0 + e < dh) {
-                        x = dOut[(bh * lq + i0 + row) * dh + d0 + e];
-                    }
-                    lc[row * tile + e] = x;
-                }
-            }
-            for (int row = ta; row < tile; row += tbN) {
-                for (int e = tb; e < tile; e += tbN) {
-                    float x = 0f;
-                    if (row < qRows && d0 + e < dh) {
                         x = q[(bh * lq + i0 + row) * dh + d0 + e] * scale;
                     }
                     lp[row * tile + e] = x;
@@ -653,30 +815,6 @@ final class FlashAttentionKernel extends Kernel {
             }
             localBarrier();
             for (int i = 0; i < tile; i++) {
-                float pa0 = la[i * tile + a0 + 0];
-                float pa1 = la[i * tile + a0 + 1];
-                float pa2 = la[i * tile + a0 + 2];
-                float pa3 = la[i * tile + a0 + 3];
-                float ob0 = lc[i * tile + tb * 4 + 0];
-                float ob1 = lc[i * tile + tb * 4 + 1];
-                float ob2 = lc[i * tile + tb * 4 + 2];
-                float ob3 = lc[i * tile + tb * 4 + 3];
-                dv00 += pa0 * ob0;
-                dv01 += pa0 * ob1;
-                dv02 += pa0 * ob2;
-                dv03 += pa0 * ob3;
-                dv10 += pa1 * ob0;
-                dv11 += pa1 * ob1;
-                dv12 += pa1 * ob2;
-                dv13 += pa1 * ob3;
-                dv20 += pa2 * ob0;
-                dv21 += pa2 * ob1;
-                dv22 += pa2 * ob2;
-                dv23 += pa2 * ob3;
-                dv30 += pa3 * ob0;
-                dv31 += pa3 * ob1;
-                dv32 += pa3 * ob2;
-                dv33 += pa3 * ob3;
                 float sa0 = lb[i * tile + a0 + 0];
                 float sa1 = lb[i * tile + a0 + 1];
                 float sa2 = lb[i * tile + a0 + 2];
@@ -705,22 +843,22 @@ final class FlashAttentionKernel extends Kernel {
             localBarrier();
         }
         int kBase = (bh * lk + k0) * dh + d0;
-        if (a0 + 0 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 0] = dk00; dv[kBase + (a0 + 0) * dh + tb * 4 + 0] = dv00; }
-        if (a0 + 0 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 1] = dk01; dv[kBase + (a0 + 0) * dh + tb * 4 + 1] = dv01; }
-        if (a0 + 0 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 2] = dk02; dv[kBase + (a0 + 0) * dh + tb * 4 + 2] = dv02; }
-        if (a0 + 0 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 3] = dk03; dv[kBase + (a0 + 0) * dh + tb * 4 + 3] = dv03; }
-        if (a0 + 1 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 0] = dk10; dv[kBase + (a0 + 1) * dh + tb * 4 + 0] = dv10; }
-        if (a0 + 1 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 1] = dk11; dv[kBase + (a0 + 1) * dh + tb * 4 + 1] = dv11; }
-        if (a0 + 1 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 2] = dk12; dv[kBase + (a0 + 1) * dh + tb * 4 + 2] = dv12; }
-        if (a0 + 1 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 3] = dk13; dv[kBase + (a0 + 1) * dh + tb * 4 + 3] = dv13; }
-        if (a0 + 2 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 0] = dk20; dv[kBase + (a0 + 2) * dh + tb * 4 + 0] = dv20; }
-        if (a0 + 2 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 1] = dk21; dv[kBase + (a0 + 2) * dh + tb * 4 + 1] = dv21; }
-        if (a0 + 2 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 2] = dk22; dv[kBase + (a0 + 2) * dh + tb * 4 + 2] = dv22; }
-        if (a0 + 2 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 3] = dk23; dv[kBase + (a0 + 2) * dh + tb * 4 + 3] = dv23; }
-        if (a0 + 3 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 0] = dk30; dv[kBase + (a0 + 3) * dh + tb * 4 + 0] = dv30; }
-        if (a0 + 3 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 1] = dk31; dv[kBase + (a0 + 3) * dh + tb * 4 + 1] = dv31; }
-        if (a0 + 3 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 2] = dk32; dv[kBase + (a0 + 3) * dh + tb * 4 + 2] = dv32; }
-        if (a0 + 3 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 3] = dk33; dv[kBase + (a0 + 3) * dh + tb * 4 + 3] = dv33; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 0] = dk00; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 1] = dk01; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 2] = dk02; }
+        if (a0 + 0 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 0) * dh + tb * 4 + 3] = dk03; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 0] = dk10; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 1] = dk11; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 2] = dk12; }
+        if (a0 + 1 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 1) * dh + tb * 4 + 3] = dk13; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 0] = dk20; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 1] = dk21; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 2] = dk22; }
+        if (a0 + 2 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 2) * dh + tb * 4 + 3] = dk23; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 0 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 0] = dk30; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 1 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 1] = dk31; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 2 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 2] = dk32; }
+        if (a0 + 3 < kRows && d0 + tb * 4 + 3 < dh) { dk[kBase + (a0 + 3) * dh + tb * 4 + 3] = dk33; }
     }
 
     // dq_i = scale * sum_j P_ij (dO_i . v_j - D_i) k_j, one query tile per group.
