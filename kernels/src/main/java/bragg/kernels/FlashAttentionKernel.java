@@ -34,6 +34,7 @@ import com.aparapi.Kernel;
  * <p>The register blocks are written out (s00 .. s33) rather than held in private arrays:
  * private arrays are indexed memory on both targets (PoCL lays them out per work-item, which
  * defeats its vectorisation across work-items; a GPU spills them), scalars are registers.
+ * The passes below are generated: edit scripts/gen-flash-kernel.py and rerun it.
  *
  * <p>Written for Aparapi's bytecode translator, which imposes a dialect: primitive fields and
  * arrays only, no objects or lambdas, no {@code continue}, flags as ints, Kernel's own float
