@@ -110,21 +110,25 @@ fwd = f'''
     }}
 '''
 
+# the key-tile passes' shared head: own keys, their validity, the loop over query tiles
+KEY_TILE = f"""        int k0 = tileIndex * tile;
+        int kRows = min(tile, lk - k0);
+        int valid = keyLen[b];
+{rows("int alive{r} = a0 + {r} < kRows && k0 + a0 + {r} < valid ? 1 : 0;", I2)}"""
+QUERY_LOOP = """        // under the causal mask queries before the tile's first key see none of it; a tile that
+        // starts in the padding has nothing to do (both group-uniform: every work-item meets the same barriers)
+        int iStart = causal == 1 ? k0 : 0;
+        int iEnd = k0 < valid ? lq : 0;
+        for (int i0 = iStart; i0 < iEnd; i0 += tile) {
+            int qRows = min(tile, lq - i0);"""
+
 dvp = f'''
     // dv_j = sum_i P_ij dO_i, one key tile per group (dK has its own pass: one set of accumulators each).
     private void dvPass() {{
 {PRE}
-        int k0 = tileIndex * tile;
-        int kRows = min(tile, lk - k0);
-        int valid = keyLen[b];
-{rows("int alive{r} = a0 + {r} < kRows && k0 + a0 + {r} < valid ? 1 : 0;", I2)}
+{KEY_TILE}
 {decl("dv{r}{c}", I2)}
-        // under the causal mask queries before the tile's first key see none of it; a tile that
-        // starts in the padding has nothing to do (both group-uniform: every work-item meets the same barriers)
-        int iStart = causal == 1 ? k0 : 0;
-        int iEnd = k0 < valid ? lq : 0;
-        for (int i0 = iStart; i0 < iEnd; i0 += tile) {{
-            int qRows = min(tile, lq - i0);
+{QUERY_LOOP}
 {decl("s{r}{c}", I3)}
             for (int e0 = 0; e0 < dh; e0 += tile) {{
 {load("la", "k", "bh * lk + k0", "kRows", "e0", None, False, I4)}
@@ -151,17 +155,9 @@ dkp = f'''
     // dk_j = scale * sum_i P_ij (dO_i . v_j - D_i) q_i, one key tile per group.
     private void dkPass() {{
 {PRE}
-        int k0 = tileIndex * tile;
-        int kRows = min(tile, lk - k0);
-        int valid = keyLen[b];
-{rows("int alive{r} = a0 + {r} < kRows && k0 + a0 + {r} < valid ? 1 : 0;", I2)}
+{KEY_TILE}
 {decl("dk{r}{c}", I2)}
-        // under the causal mask queries before the tile's first key see none of it; a tile that
-        // starts in the padding has nothing to do (both group-uniform: every work-item meets the same barriers)
-        int iStart = causal == 1 ? k0 : 0;
-        int iEnd = k0 < valid ? lq : 0;
-        for (int i0 = iStart; i0 < iEnd; i0 += tile) {{
-            int qRows = min(tile, lq - i0);
+{QUERY_LOOP}
 {decl("s{r}{c}", I3)}
 {decl("dp{r}{c}", I3)}
             for (int e0 = 0; e0 < dh; e0 += tile) {{
