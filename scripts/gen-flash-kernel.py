@@ -166,7 +166,8 @@ dkp = f'''
 {load("lc", "q", "bh * lq + i0", "qRows", "e0", "scale", True, I4)}
 {load("lp", "dOut", "bh * lq + i0", "qRows", "e0", None, True, I4)}
                 localBarrier();
-{mm("e", [("s", "la", "ka", "lc", "qb"), ("dp", "lb", "va", "lp", "ob")], I4, True)}
+{mm("e", [("s", "la", "ka", "lc", "qb")], I4, True)}
+{mm("e", [("dp", "lb", "va", "lp", "ob")], I4, True)}
                 localBarrier();
             }}
 {cols("float lse{c} = tb * 4 + {c} < qRows ? lse[bh * lq + i0 + tb * 4 + {c}] : negInf;", I3)}

@@ -722,6 +722,8 @@ final class FlashAttentionKernel extends Kernel {
                     s31 += ka3 * qb1;
                     s32 += ka3 * qb2;
                     s33 += ka3 * qb3;
+                }
+                for (int e = 0; e < tile; e++) {
                     float va0 = lb[(a0 + 0) * tile + e];
                     float va1 = lb[(a0 + 1) * tile + e];
                     float va2 = lb[(a0 + 2) * tile + e];
