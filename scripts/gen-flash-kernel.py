@@ -206,7 +206,8 @@ dq = f'''
 {load("lc", "k", "bh * lk + k0", "kRows", "e0", None, True, I4)}
 {load("lp", "v", "bh * lk + k0", "kRows", "e0", None, True, I4)}
                 localBarrier();
-{mm("e", [("s", "la", "qa", "lc", "kb"), ("dp", "lb", "oa", "lp", "vb")], I4, True)}
+{mm("e", [("s", "la", "qa", "lc", "kb")], I4, True)}
+{mm("e", [("dp", "lb", "oa", "lp", "vb")], I4, True)}
                 localBarrier();
             }}
 {blk("float p{r}{c} = 0f;", I3)}
