@@ -35,7 +35,7 @@ import com.aparapi.Kernel;
  * private arrays are indexed memory on both targets (PoCL lays them out per work-item, which
  * defeats its vectorisation across work-items; a GPU spills them), scalars are registers.
  * The backward's S and dP are two block products in a row, not one loop with both: fused,
- * PoCL ran the dK pass 4-6 times slower (dQ about 1.3 times). The passes below are
+ * PoCL ran the dK pass 4-6 times slower (dQ 1.3-3 times). The passes below are
  * generated: edit scripts/gen-flash-kernel.py and rerun it.
  *
  * <p>Written for Aparapi's bytecode translator, which imposes a dialect: primitive fields and
