@@ -46,41 +46,15 @@ public final class AttentionKernels {
         if (device == null || device.isBlank()) {
             throw new IllegalArgumentException("attention device is empty; expected one of " + DEVICES);
         }
-        String name = device.trim().toLowerCase(Locale.ROOT);
-        if (name.equals("java")) {
+        DeviceName d = DeviceName.parse(device.trim().toLowerCase(Locale.ROOT));
+        if (d.kind().equals("java")) {
             return new JavaFlashAttention();
         }
-        if (name.equals("auto")) {
+        if (d.kind().equals("auto")) {
             return openAuto();
         }
-        Device.TYPE type;
-        String rest;
-        if (name.startsWith("opencl-gpu")) {
-            type = Device.TYPE.GPU;
-            rest = name.substring("opencl-gpu".length());
-        } else if (name.startsWith("opencl-cpu")) {
-            type = Device.TYPE.CPU;
-            rest = name.substring("opencl-cpu".length());
-        } else {
-            throw new IllegalArgumentException("unknown attention device '" + device + "'; expected one of " + DEVICES);
-        }
-        int index = 0;
-        if (!rest.isEmpty()) {
-            if (!rest.startsWith(":")) {
-                throw new IllegalArgumentException("unknown attention device '" + device + "'; expected one of "
-                        + DEVICES);
-            }
-            try {
-                index = Integer.parseInt(rest.substring(1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("attention device '" + device
-                        + "': the index after ':' must be a non-negative integer");
-            }
-            if (index < 0) {
-                throw new IllegalArgumentException("attention device '" + device
-                        + "': the index after ':' must be a non-negative integer");
-            }
-        }
+        Device.TYPE type = d.kind().equals("opencl-gpu") ? Device.TYPE.GPU : Device.TYPE.CPU;
+        int index = d.index();
         List<OpenCLDevice> found = listDevices(type);
         if (index >= found.size()) {
             throw new IllegalArgumentException("attention device '" + device + "' is not available: found "
@@ -130,6 +104,47 @@ public final class AttentionKernels {
         LOG.log(System.Logger.Level.INFO, "attention device auto: took " + k.backend() + " because "
                 + String.join("; ", why));
         return k;
+    }
+
+    /**
+     * A parsed attention device name: kind "auto", "java", "opencl-gpu" or "opencl-cpu", and the
+     * OpenCL index (0 when none is given). The one parser of device names: the config key
+     * bragg.kernels.device, the model layers and {@link #open} all check names through it.
+     */
+    public record DeviceName(String kind, int index) {
+        /** Throws naming {@code device} and the accepted forms unless it is one of {@link #DEVICES}. */
+        public static DeviceName parse(String device) {
+            if (device == null) {
+                throw new IllegalArgumentException("attention device is missing; expected one of " + DEVICES);
+            }
+            if (device.equals("auto") || device.equals("java")) {
+                return new DeviceName(device, 0);
+            }
+            for (String kind : new String[]{"opencl-gpu", "opencl-cpu"}) {
+                if (device.startsWith(kind)) {
+                    String rest = device.substring(kind.length());
+                    if (rest.isEmpty()) {
+                        return new DeviceName(kind, 0);
+                    }
+                    if (rest.matches(":\\d{1,9}")) {
+                        return new DeviceName(kind, Integer.parseInt(rest.substring(1)));
+                    }
+                    throw new IllegalArgumentException("attention device '" + device
+                            + "': the index after ':' must be a non-negative integer; expected one of " + DEVICES);
+                }
+            }
+            throw new IllegalArgumentException("unknown attention device '" + device + "'; expected one of " + DEVICES);
+        }
+
+        /** True when {@code device} parses. */
+        public static boolean valid(String device) {
+            try {
+                parse(device);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
     }
 
     /** OpenCL devices of a type; none (with the reason logged) when OpenCL itself cannot be loaded. */

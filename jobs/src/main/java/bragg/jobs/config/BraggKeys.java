@@ -419,7 +419,7 @@ public final class BraggKeys {
             .doc("Where attention runs: auto (an OpenCL GPU, else Java; never an OpenCL CPU device, which is "
                     + "slower than Java on the same cores), opencl-gpu[:N] (the N-th OpenCL GPU), opencl-cpu[:N] (e.g. PoCL), java (plain multi-threaded Java). "
                     + "An explicit device that is not there stops the job; it never falls back.")
-            .check(v -> v.matches("auto|opencl-(gpu|cpu)(:\\d+)?|java"), "auto, opencl-gpu[:N], opencl-cpu[:N] or java")
+            .check(bragg.kernels.AttentionKernels.DeviceName::valid, "auto, opencl-gpu[:N], opencl-cpu[:N] or java")
             .withDefault("auto"));
 
     // ---- bragg.output -----------------------------------------------------------------------
