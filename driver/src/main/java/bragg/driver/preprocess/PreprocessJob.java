@@ -115,7 +115,7 @@ public final class PreprocessJob {
         int[] per = {0};
         if (opt.targets() != null) {
             if (lpbf) throw new IllegalArgumentException("preprocess option targets applies to kind 4dstem only");
-            targets = LabelTable.loadTargets(opt.targets(), info.sampleCount(), opt.input(), per);
+            targets = LabelTable.loadTargets(opt.targets(), info.positionShape(), opt.input(), per);
         }
         int[] crop = opt.crop() == null ? new int[]{0, 0, h, w} : opt.crop();
         SlabProcessor proc = new SlabProcessor(src, tf, lpbf, opt.layersBelow(), opt.tile(), labels, perTile, targets, per[0], masks, crop, opt.bin());
