@@ -1,5 +1,6 @@
 package bragg.driver.io;
 
+import bragg.driver.shards.PatternCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -83,7 +84,7 @@ public final class InstrumentFixtures {
                 case 1 -> b.putShort(at + 2 * i, (short) (v * 100 - 12000));
                 case 6 -> b.putShort(at + 2 * i, (short) (v * 257));
                 case 2 -> b.putFloat(at + 4 * i, v / 4f);
-                case 12 -> b.putShort(at + 2 * i, half(v / 4f));
+                case 12 -> b.putShort(at + 2 * i, PatternCodec.toHalf(v / 4f));
                 default -> throw new AssertionError();
             }
         }
@@ -102,16 +103,6 @@ public final class InstrumentFixtures {
             case 2, 12 -> v / 4f;    // quarters are exact in float16 up to 512
             default -> throw new AssertionError();
         };
-    }
-
-    /** float to binary16 for values exact in it (normal range, <= 10 mantissa bits). */
-    static short half(float f) {
-        if (f == 0) return 0;
-        int bits = Float.floatToIntBits(f);
-        int sign = (bits >>> 16) & 0x8000;
-        int exp = ((bits >>> 23) & 0xFF) - 127 + 15;
-        int mant = (bits >>> 13) & 0x3FF;
-        return (short) (sign | (exp << 10) | mant);
     }
 
     /**
