@@ -66,7 +66,8 @@ public final class BloSource implements SampleSource {
         if (size != need) {
             throw new IOException(f + ": blockfile header declares " + ny + "x" + nx + " frames of " + dp + "x" + dp + " u8 (+6-byte frame headers) from byte offset "
                     + off2 + ", ending at byte " + need + ", but the file has " + size + " bytes"
-                    + (size < need ? " (truncated file?): frame " + (size - off2) / stride + " is incomplete" : " (extra bytes after the last frame)"));
+                    + (size < off2 ? " (truncated file?): it ends before the first frame"
+                    : size < need ? " (truncated file?): frame " + (size - off2) / stride + " is incomplete" : " (extra bytes after the last frame)"));
         }
         ByteBuffer note = ByteBuffer.allocate((int) (off1 - HEADER));
         readFully(file, note, HEADER);
