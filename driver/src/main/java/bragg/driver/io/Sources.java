@@ -16,7 +16,7 @@ public final class Sources {
      * by their first bytes; anything else is raw binary and needs a declared shape and dtype.
      */
     public static SampleSource open(Path input, OpenOptions opt) throws IOException {
-        if (!Files.exists(input)) throw new NoSuchFileException(input + ": no such file or folder");
+        if (!Files.exists(input)) throw new NoSuchFileException(input.toString(), null, "no such file or folder");
         if (Files.isDirectory(input)) return ImageSource.open(input, opt);
         if (Files.size(input) == 0) throw new IllegalArgumentException(input + ": file is empty (0 bytes)");
         if (opt.dtype() != null) return RawSource.open(input, opt);
@@ -31,7 +31,7 @@ public final class Sources {
             case MIB_HDR -> {
                 String n = input.getFileName().toString();
                 Path mib = input.resolveSibling(n.replaceAll("\\.[^.]*$", "") + ".mib");
-                if (!Files.exists(mib)) throw new NoSuchFileException(input + " is a Merlin .hdr header; its frames " + mib + " are missing");
+                if (!Files.exists(mib)) throw new NoSuchFileException(input.toString(), null, "a Merlin .hdr header whose frames " + mib + " are missing");
                 yield MibSource.open(mib, opt);
             }
             case TIFF, PNG, JPEG, BMP, GIF -> ImageSource.open(input, opt);

@@ -20,6 +20,11 @@ import java.util.List;
  * against the input's shape. Small enough to ship to every task.
  */
 public record LabelTable(int[] labels, List<String> names) implements Serializable {
+    /**
+     * The most classes a labels file may imply without label names (ids 0 .. this - 1): a class
+     * id is a softmax output, so a larger one is almost surely a wrong file, not a model to build.
+     */
+    public static final int MAX_UNNAMED_CLASSES = 65_536;
 
     /** Reads every value of a .npy file as floats, with its full shape. */
     static float[] readAll(Path file, long[][] shapeOut) throws IOException {
@@ -47,6 +52,16 @@ public record LabelTable(int[] labels, List<String> names) implements Serializab
             throw new IllegalArgumentException("labels file " + file + " has shape " + Arrays.toString(shape[0]) + " (" + v.length
                     + " values) but input " + inputPath + " needs " + Arrays.toString(expected) + " (" + n + " values)");
         }
+        List<String> nm = names;
+        if (nm == null) {
+            Path txt = Path.of(file.replaceAll("\\.npy$", "") + ".txt");
+            if (Files.isRegularFile(txt)) nm = Files.readAllLines(txt).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+        // Bounded before anything is sized by a class id.
+        long limit = nm != null ? nm.size() : MAX_UNNAMED_CLASSES;
+        String bound = nm != null ? nm.size() + " label names are given " + nm
+                : "without label names a class id must be below " + MAX_UNNAMED_CLASSES
+                        + " (give --label-names or " + file.replaceAll("\\.npy$", "") + ".txt)";
         int[] lab = new int[v.length];
         int max = -1;
         for (int i = 0; i < v.length; i++) {
@@ -54,23 +69,15 @@ public record LabelTable(int[] labels, List<String> names) implements Serializab
             if (x != Math.rint(x) || x < -1) {
                 throw new IllegalArgumentException("labels file " + file + " row " + i + " holds " + x + ", expected an integer class index >= -1");
             }
+            if (x >= limit) {
+                throw new IllegalArgumentException("labels file " + file + " row " + i + " holds label " + (long) x + " but " + bound);
+            }
             lab[i] = (int) x;
             max = Math.max(max, lab[i]);
-        }
-        List<String> nm = names;
-        if (nm == null) {
-            Path txt = Path.of(file.replaceAll("\\.npy$", "") + ".txt");
-            if (Files.isRegularFile(txt)) nm = Files.readAllLines(txt).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         }
         if (nm == null) {
             nm = new ArrayList<>();
             for (int i = 0; i <= max; i++) nm.add(Integer.toString(i));
-        }
-        if (max >= nm.size()) {
-            int row = 0;
-            while (lab[row] < nm.size()) row++;
-            throw new IllegalArgumentException("labels file " + file + " row " + row + " holds label " + lab[row] + " but only " + nm.size()
-                    + " label names are given " + nm);
         }
         return new LabelTable(lab, List.copyOf(nm));
     }

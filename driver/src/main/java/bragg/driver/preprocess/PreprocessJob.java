@@ -100,7 +100,10 @@ public final class PreprocessJob {
         return st;
     }
 
-    /** Write pass: rows stream out of each partition slab by slab, normalised with the global statistics. */
+    /**
+     * Write pass: rows stream out of each partition slab by slab, normalised with the global statistics;
+     * returns the manifest as written, with its part files.
+     */
     private static Manifest write(SparkSession spark, JavaRDD<Iterator<Sample>> samples, PreprocessPlan plan, PreprocessOptions opt,
                                   PreprocessStats st, List<Manifest.Source> sources, boolean cached) throws IOException {
         Map<String, Object> norm = new LinkedHashMap<>();
@@ -141,8 +144,8 @@ public final class PreprocessJob {
         extra.put("raw_reads", cached ? 1 : 2);
         extra.put("created_by", "bragg preprocess");
         Manifest m = new Manifest(1, plan.layout().kind(), plan.layout().sampleShape(), dtype, st.samples, names, counts, norm, sources, extra);
-        ShardWriter.write(spark.createDataFrame(rows, ShardSchema.SCHEMA), m, opt.output(), opt.overwrite(), spark.sparkContext().hadoopConfiguration());
-        return m;
+        return ShardWriter.write(spark.createDataFrame(rows, ShardSchema.SCHEMA), m, opt.output(), opt.overwrite(),
+                spark.sparkContext().hadoopConfiguration());
     }
 
     /** The statistics of one partition's samples (non-finite ones only counted). */

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.resource.ResourceInformation;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -50,9 +51,12 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
         int rank = ctx.partitionId();
         int n = ctx.getTaskInfos().length;
         KernelProvider.assignGpu(assignedGpu(ctx));
+        // The checkpoint store must see what the driver's does (s3a credentials, HDFS names).
+        CheckpointStore.useHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()));
         try {
             LocalShard shard = materialize(CollectionConverters.asJava(rows), rank);
             try (Collective coll = BarrierRendezvous.join(ctx, spec.transport(), secret, spec.collective());
+                 KillWatch watch = KillWatch.start(ctx::isInterrupted, coll, "replica " + rank + " of " + n);
                  MetricsChannel.Sender live = rank == 0 && progress != null ? new MetricsChannel.Sender(progress) : null) {
                 ComputationGraph graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(spec.graphJson()));
                 graph.init();
@@ -96,6 +100,11 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
             throw new IllegalArgumentException("task " + ctx.partitionId() + " was assigned GPU address '" + address
                     + "'; bragg opens OpenCL GPUs by index, so the GPU discovery script must print indices (0, 1, ...)");
         }
+    }
+
+    /** The Hadoop configuration Spark builds from {@code conf} (spark.hadoop.* and the rest), as its own readers use. */
+    static org.apache.hadoop.conf.Configuration hadoopConfiguration(org.apache.spark.SparkConf conf) {
+        return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(conf);
     }
 
     /** This rank's samples in order j (see {@link ShardPlanner}). */

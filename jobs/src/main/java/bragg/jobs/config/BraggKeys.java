@@ -356,7 +356,7 @@ public final class BraggKeys {
 
     public static final ConfigKey<Double> TRAIN_CLIP = add(ConfigKey.doubleKey("bragg.train.clip-norm")
             .doc("Clip the all-reduced, averaged gradient to this global L2 norm; 0 = off.")
-            .check(v -> v >= 0, ">= 0")
+            .check(v -> v >= 0 && Double.isFinite(v), ">= 0 and finite")
             .withDefault(1.0));
 
     public static final ConfigKey<Long> TRAIN_SEED = add(ConfigKey.longKey("bragg.train.seed")
@@ -388,7 +388,9 @@ public final class BraggKeys {
             .withDefault("ring"));
 
     public static final ConfigKey<Integer> TRAIN_MAX_ATTEMPTS = add(ConfigKey.intKey("bragg.train.max-attempts")
-            .doc("Barrier stage submissions before giving up; each retry resumes from the newest complete checkpoint.")
+            .doc("Failed barrier stage submissions in a row without a new checkpoint before giving up; an attempt "
+                    + "that checkpointed before failing starts the count again. Each retry resumes from the newest "
+                    + "intact checkpoint.")
             .check(v -> v >= 1 && v <= 100, "1..100")
             .withDefault(3));
 
