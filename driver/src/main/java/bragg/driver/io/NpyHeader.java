@@ -137,7 +137,7 @@ public record NpyHeader(DType dtype, boolean bigEndian, boolean fortran, long[] 
     public static byte[] encode(DType dtype, ByteOrder order, long[] shape) {
         String descr = (dtype.size == 1 ? "|" : order == ByteOrder.BIG_ENDIAN ? ">" : "<") + switch (dtype) {
             case U8 -> "u1"; case I8 -> "i1"; case U16 -> "u2"; case I16 -> "i2"; case U32 -> "u4"; case I32 -> "i4";
-            case I64 -> "i8"; case F32 -> "f4"; case F64 -> "f8";
+            case I64 -> "i8"; case F16 -> "f2"; case F32 -> "f4"; case F64 -> "f8";
         };
         StringBuilder sh = new StringBuilder();
         for (long d : shape) sh.append(d).append(", ");

@@ -11,7 +11,8 @@ public final class Sources {
     }
 
     /**
-     * Opens a file or folder: .npy, HDF5, Merlin .mib (or its .hdr), images and image folders
+     * Opens a file or folder: .npy, HDF5 (incl. HyperSpy .hspy), Merlin .mib (or its .hdr), NanoMegas .blo,
+     * MRC 2014, EDAX .ang, images and image folders
      * by their first bytes; anything else is raw binary and needs a declared shape and dtype.
      */
     public static SampleSource open(Path input, OpenOptions opt) throws IOException {
@@ -24,6 +25,9 @@ public final class Sources {
             case NPY -> NpySource.open(input, opt);
             case HDF5 -> Hdf5Source.open(input, opt);
             case MIB -> MibSource.open(input, opt);
+            case BLO -> BloSource.open(input, opt);
+            case MRC -> MrcSource.open(input, opt);
+            case ANG -> AngSource.open(input, opt);
             case MIB_HDR -> {
                 String n = input.getFileName().toString();
                 Path mib = input.resolveSibling(n.replaceAll("\\.[^.]*$", "") + ".mib");
@@ -34,7 +38,7 @@ public final class Sources {
             case UNKNOWN -> {
                 if (opt.shape() == null) {
                     throw new IllegalArgumentException(input + ": format not recognised from its first bytes (not .npy, HDF5, Merlin .mib, "
-                            + "TIFF, PNG, JPEG, BMP); to read it as raw binary give shape and dtype");
+                            + "NanoMegas .blo, MRC, EDAX .ang, TIFF, PNG, JPEG, BMP); to read it as raw binary give shape and dtype");
                 }
                 yield RawSource.open(input, opt);
             }

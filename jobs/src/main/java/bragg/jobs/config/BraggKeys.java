@@ -86,7 +86,8 @@ public final class BraggKeys {
     // ---- bragg.data: where the data are and how to open them ---------------------------------
 
     public static final ConfigKey<String> DATA_INPUT = add(ConfigKey.stringKey("bragg.data.input")
-            .doc("Raw input for preprocess: a file (Merlin .mib, HDF5 .h5/.emd/.hdf5, .npy, raw binary, TIFF) or a "
+            .doc("Raw input for preprocess: a file (Merlin .mib, HDF5 .h5/.emd/.hdf5/.hspy, .npy, NanoMegas .blo, "
+                    + "MRC 2014, EDAX .ang, raw binary, TIFF) or a "
                     + "folder of images (a folder per class gives labels). The format is detected from the content; "
                     + "run bin/bragg inspect <file> first. Empty when the job starts from shards.")
             .withDefault(""));
@@ -140,12 +141,15 @@ public final class BraggKeys {
 
     public static final ConfigKey<String> DATA_LABELS = add(ConfigKey.stringKey("bragg.data.labels")
             .doc("Class labels: an .npy of integer classes, one per scan position (4dstem) or [layers, tiles_y, "
-                    + "tiles_x] (lpbf); names from <labels>.txt (one per line) when present. Empty = none "
+                    + "tiles_x] (lpbf); names from <labels>.txt (one per line) when present. Or an EDAX .ang "
+                    + "crystal map on the scan's grid: its phase ids become classes named as the header's phases "
+                    + "(points with CI -1 get none). Empty = none "
                     + "(class folders and Peregrine masks carry their own).")
             .withDefault(""));
 
     public static final ConfigKey<String> DATA_TARGETS = add(ConfigKey.stringKey("bragg.data.targets")
-            .doc("Regression targets: an .npy of floats [positions..., T] (e.g. orientation, thickness); empty = none.")
+            .doc("Regression targets: an .npy of floats [positions..., T] (e.g. orientation, thickness), or an "
+                    + "EDAX .ang on the scan's grid (its Euler angles phi1, PHI, phi2 in radians, T = 3); empty = none.")
             .withDefault(""));
 
     public static final ConfigKey<String> DATA_SHARDS = add(ConfigKey.stringKey("bragg.data.shards")
