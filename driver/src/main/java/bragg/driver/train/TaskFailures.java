@@ -57,8 +57,23 @@ final class TaskFailures extends SparkListener {
         }
     }
 
-    /** The first failure, where the cause usually is; the later ones are mostly its echoes. */
+    /**
+     * The cause: the first failure that is not an echo of it. When one replica fails, its ring
+     * neighbours fail at once reading from or sending to it ("... from rank 1 at host:port
+     * failed"), and their task ends can reach the listener before the failed replica's own; so a
+     * failure that names a peer rank is taken only when every failure does.
+     */
     synchronized String first() {
+        for (String r : reasons) {
+            if (!isPeerEcho(r)) {
+                return r;
+            }
+        }
         return reasons.isEmpty() ? null : reasons.get(0);
+    }
+
+    /** The ring's errors about a peer name it as "rank N at host:port" after "from" or "to". */
+    static boolean isPeerEcho(String reason) {
+        return reason.matches("(?s).*\\b(from|to) rank \\d+ at .*");
     }
 }
