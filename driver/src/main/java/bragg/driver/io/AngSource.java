@@ -52,10 +52,6 @@ public final class AngSource implements SampleSource {
         return info;
     }
 
-    @Override
-    public List<String> files() {
-        return List.of(info.path());
-    }
 
     @Override
     public SlabReader open() {

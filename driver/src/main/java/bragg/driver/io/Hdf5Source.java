@@ -100,10 +100,6 @@ public final class Hdf5Source implements SampleSource {
         return info;
     }
 
-    @Override
-    public List<String> files() {
-        return List.of(info.path());
-    }
 
     @Override
     public SlabReader open() throws IOException {

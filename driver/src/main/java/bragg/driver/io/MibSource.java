@@ -82,10 +82,6 @@ public final class MibSource implements SampleSource {
         return info;
     }
 
-    @Override
-    public List<String> files() {
-        return List.of(info.path());
-    }
 
     @Override
     public SlabReader open() throws IOException {

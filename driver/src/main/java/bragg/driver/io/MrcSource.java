@@ -141,10 +141,6 @@ public final class MrcSource implements SampleSource {
         return info;
     }
 
-    @Override
-    public List<String> files() {
-        return List.of(info.path());
-    }
 
     @Override
     public SlabReader open() throws IOException {

@@ -61,10 +61,6 @@ public final class NpySource implements SampleSource {
         return info;
     }
 
-    @Override
-    public List<String> files() {
-        return List.of(info.path());
-    }
 
     @Override
     public SlabReader open() throws IOException {

@@ -54,10 +54,6 @@ public final class RawSource implements SampleSource {
         return info;
     }
 
-    @Override
-    public List<String> files() {
-        return List.of(info.path());
-    }
 
     @Override
     public SlabReader open() throws IOException {

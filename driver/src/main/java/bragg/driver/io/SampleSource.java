@@ -16,8 +16,10 @@ public interface SampleSource extends Serializable {
     /** Opens the data for reading slabs (called inside a task). */
     SlabReader open() throws IOException;
 
-    /** The files this source reads, for checksums in the shard manifest. */
-    List<String> files();
+    /** The files this source reads, for checksums in the shard manifest: by default the one file of {@link #info()}. */
+    default List<String> files() {
+        return List.of(info().path());
+    }
 
     /**
      * Class labels the layout itself carries (folder-per-class images), one per sample, or
