@@ -5,7 +5,7 @@ import bragg.driver.shards.Shards;
 import bragg.jobs.config.BraggConfig;
 import bragg.jobs.config.BraggKeys;
 import bragg.jobs.infer.Holdout;
-import bragg.jobs.infer.Predictions;
+import bragg.driver.score.Predictions;
 import bragg.jobs.report.RunFolder;
 import java.io.IOException;
 import java.nio.file.Files;

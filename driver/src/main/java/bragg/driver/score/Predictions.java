@@ -1,4 +1,4 @@
-package bragg.jobs.infer;
+package bragg.driver.score;
 
 import bragg.driver.shards.Manifest;
 import bragg.driver.shards.PatternCodec;
