@@ -44,6 +44,7 @@ public final class BraggClassifier extends Estimator<BraggClassificationModel> i
     private final DoubleParam weightDecay;
     private final LongParam seed;
     private final Param<String> device;
+    private final Param<String> config;
 
 
     public BraggClassifier() {
@@ -79,6 +80,9 @@ public final class BraggClassifier extends Estimator<BraggClassificationModel> i
         seed = new LongParam(this, "seed", "seed of initialization and shuffles");
         device = new Param<>(this, "device",
                 "attention device: auto, opencl-gpu[:N], opencl-cpu[:N], java");
+        config = new Param<>(this, "config", "a bragg job config (HOCON) whose bragg.* keys give the params "
+                + "not set on this stage their values; empty = none");
+        setDefault(config, "");
         setDefault(featuresCol, "pattern");
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
@@ -122,6 +126,7 @@ public final class BraggClassifier extends Estimator<BraggClassificationModel> i
     public LongParam seed() { return seed; }
     public Param<String> device() { return device; }
     public Param<String> checkpointDir() { return checkpointDir; }
+    public Param<String> config() { return config; }
 
     public BraggClassifier setFeaturesCol(String v) { set(featuresCol, v); return this; }
     public BraggClassifier setLabelCol(String v) { set(labelCol, v); return this; }
@@ -141,6 +146,7 @@ public final class BraggClassifier extends Estimator<BraggClassificationModel> i
     public BraggClassifier setSeed(long v) { set(seed, v); return this; }
     public BraggClassifier setDevice(String v) { set(device, v); return this; }
     public BraggClassifier setCheckpointDir(String v) { set(checkpointDir, v); return this; }
+    public BraggClassifier setConfig(String v) { set(config, v); return this; }
 
     public String getFeaturesCol() { return $(featuresCol); }
     public String getLabelCol() { return $(labelCol); }
@@ -161,13 +167,19 @@ public final class BraggClassifier extends Estimator<BraggClassificationModel> i
     public long getSeed() { return (Long) $(seed); }
     public String getDevice() { return $(device); }
     public String getCheckpointDir() { return $(checkpointDir); }
+    public String getConfig() { return $(config); }
 
     /**
      * Checks the input's columns (features array<float> or binary, label numeric, outputs absent),
-     * that a pattern shape is known, and that the model params fit it; returns the output schema.
+     * that a pattern shape is known, and that the model params (after the config file's) fit it;
+     * returns the output schema.
      */
     @Override
     public StructType transformSchema(StructType schema) {
+        return ConfigFileParams.resolved(this).checkSchema(schema);
+    }
+
+    private StructType checkSchema(StructType schema) {
         StructField f = FeatureColumn.field(schema, "featuresCol", getFeaturesCol());
         FeatureColumn.checkNumeric(schema, "labelCol", getLabelCol());
         ClassifierTraining.modelConfig(this, FeatureColumn.shape(f, getPatternShape()), 2);
@@ -176,13 +188,14 @@ public final class BraggClassifier extends Estimator<BraggClassificationModel> i
 
     @Override
     public BraggClassificationModel fit(Dataset<?> dataset) {
-        transformSchema(dataset.schema());
+        BraggClassifier c = ConfigFileParams.resolved(this);
+        c.checkSchema(dataset.schema());
         StructField f = dataset.schema().apply(getFeaturesCol());
         int[] shape = FeatureColumn.shape(f, getPatternShape());
         FeatureColumn.checkLengths(dataset.toDF(), f, shape);
-        ClassifierTraining.Trained t = ClassifierTraining.train(this, dataset.toDF(), f, shape);
+        ClassifierTraining.Trained t = ClassifierTraining.train(c, dataset.toDF(), f, shape);
         BraggClassificationModel m = new BraggClassificationModel(uid, t.modelZip(), shape, t.labelNames());
-        copyValues(m, ParamMap.empty());
+        c.copyValues(m, ParamMap.empty());
         return m.setParent(this);
     }
 

@@ -56,7 +56,7 @@ final class ScoreRows implements MapPartitionsFunction<Row, Row> {
         }
         ComputationGraph g = Predictions.restore(model.value(), "broadcast model");
         return BatchScorer.score(rows, g, shape, batch, r -> FeatureColumn.floats(r, features, binary, dtype),
-                r -> "features of row " + r, this::append);
+                r -> "a row of features column " + features, this::append);
     }
 
     private Row append(Row r, float[] out) {

@@ -151,4 +151,22 @@ class BraggClassifierTest {
         assertTrue(accuracy >= 0 && accuracy <= 1, "accuracy " + accuracy);
         assertEquals(MlFixtures.LABELS, BraggClassificationModel.load(tmp.resolve("model").toString()).labelNames());
     }
+
+    @Test
+    void configFileFillsTheParamsNotSetAndSettersWin() throws Exception {
+        Path conf = tmp.resolve("job.conf");
+        Files.writeString(conf, "bragg { model { dim = 12, heads = 5 }, train { epochs = 2, learning-rate = 0.02 } }\n");
+        BraggClassifier c = new BraggClassifier().setHeads(2).setConfig(conf.toString());
+        BraggClassifier r = ConfigFileParams.resolved(c);
+        assertEquals(12, r.getDim());
+        assertEquals(2, r.getHeads(), "the setter wins over bragg.model.heads");
+        assertEquals(2, r.getEpochs());
+        assertEquals(0.02, r.getLearningRate(), 0);
+        assertEquals(128, c.getDim(), "the stage itself is left as it was");
+
+        Files.writeString(conf, "bragg.train.epochs = 0\n");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> c.transformSchema(MlFixtures.arrays(spark, 3).schema()));
+        assertTrue(bad.getMessage().contains("key bragg.train.epochs (param epochs)"), bad.getMessage());
+    }
 }

@@ -1,5 +1,7 @@
 package bragg.driver.score;
 
+import bragg.driver.spark.TaskGpu;
+import bragg.worker.model.ops.KernelProvider;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -36,6 +38,19 @@ public final class BatchScorer {
         if (!rows.hasNext()) {
             return Collections.emptyIterator();
         }
+        // The task opens the GPU Spark assigned it, as a training replica does.
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        KernelProvider.assignGpu(task == null ? null : TaskGpu.assigned(task));
+        try {
+            return scoreAll(rows, model, shape, batch, pattern, describe, emit);
+        } finally {
+            KernelProvider.assignGpu(null);   // the executor reuses this thread for other tasks
+        }
+    }
+
+    private static <R, O> Iterator<O> scoreAll(Iterator<R> rows, ComputationGraph model, int[] shape, int batch,
+                                               Function<R, float[]> pattern, Function<R, String> describe,
+                                               BiFunction<R, float[], O> emit) {
         int n = shape[0] * shape[1] * shape[2];
         List<O> out = new ArrayList<>();
         List<R> pending = new ArrayList<>(batch);
