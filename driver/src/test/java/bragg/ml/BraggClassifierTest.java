@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import bragg.driver.score.Predictions;
+import bragg.driver.shards.ShardReader;
+import bragg.driver.shards.Shards;
 import bragg.ml.example.ClassifyShards;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +32,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** bragg.ml on local[2]: fit, transform, save/load, Pipeline, TrainValidationSplit, evaluators, schema errors. */
+/**
+ * bragg.ml on local[2]: fit, transform, save/load, Pipeline, TrainValidationSplit, evaluators, schema errors,
+ * the config param, and the same scores as bragg infer/evaluate (Predictions).
+ */
 class BraggClassifierTest {
     static SparkSession spark;
 
@@ -168,5 +174,26 @@ class BraggClassifierTest {
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> c.transformSchema(MlFixtures.arrays(spark, 3).schema()));
         assertTrue(bad.getMessage().contains("key bragg.train.epochs (param epochs)"), bad.getMessage());
+    }
+
+    @Test
+    void inferAndEvaluateScoreAsTransformDoes() throws Exception {
+        String path = MlFixtures.shards(spark, tmp.resolve("shards").toString(), 48);
+        BraggClassificationModel model = MlFixtures.tiny().setEpochs(1).fit(BraggShards.read(spark, path));
+        Shards shards = ShardReader.read(spark, path);
+        List<Predictions.Prediction> jobs = Predictions.run(shards.rows(), shards.manifest(), model.modelZip(), 5);
+        List<Row> ml = model.setBatchSize(7).transform(BraggShards.read(spark, path)).orderBy("id")
+                .select("id", "prediction", "probability").collectAsList();
+        assertEquals(jobs.size(), ml.size());
+        for (int i = 0; i < ml.size(); i++) {
+            Predictions.Prediction p = jobs.get(i);
+            assertEquals(p.id(), ml.get(i).getLong(0));
+            assertEquals(p.predictedClass(), ml.get(i).getDouble(1), 0);
+            double[] prob = ((Vector) ml.get(i).get(2)).toArray();
+            for (int k = 0; k < prob.length; k++) {
+                // Other batch sizes (5 vs 7): the same forward pass up to float rounding.
+                assertEquals(p.output()[k], prob[k], 1e-5, "row " + p.id() + " class " + k);
+            }
+        }
     }
 }
