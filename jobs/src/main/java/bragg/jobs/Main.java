@@ -39,7 +39,7 @@ public final class Main implements Runnable {
             // Bad input and bad config are reported as one clear line, not a stack trace;
             // anything else is a bug and keeps its stack trace.
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
-                line.getErr().println("bragg " + line.getCommandName() + ": " + ex.getMessage());
+                line.getErr().println("bragg " + line.getCommandName() + ": " + UserErrorMessage.of(ex));
                 return 2;
             }
             throw ex;

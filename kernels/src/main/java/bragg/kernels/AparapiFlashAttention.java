@@ -15,9 +15,11 @@ import java.util.List;
  * backward of {@link FlashAttentionKernel}, K/V (or Q/dO) tiles in local memory, online softmax,
  * logsumexp kept for the backward. Layout and masks as {@link AttentionShape} documents.
  *
- * <p>One Aparapi kernel object per instance, in explicit buffer mode: inputs go to the device
- * with {@code put}, results come back with {@code get}, and D = rowsum(dO * O) stays on the
- * device between the two backward passes. Aparapi keeps a device buffer per Java array and
+ * <p>One compiled Aparapi kernel per tile size in use (tile T chosen per device from its local
+ * memory and largest work-group, and per head size: {@link #tileFor}), built and smoke-tested on
+ * first use and kept, in explicit buffer mode: inputs go to the device with {@code put}, results
+ * come back with {@code get}, and D = rowsum(dO * O) stays on the device between the four
+ * backward passes. Aparapi keeps a device buffer per Java array and
  * reuses it while the same array is passed again, so a caller that reuses its float[] buffers
  * (a training loop does) pays no reallocation.
  *
@@ -28,14 +30,14 @@ import java.util.List;
  * {@link IllegalStateException}.
  */
 public final class AparapiFlashAttention implements AttentionKernel {
-    /** Rows per tile when the device has room for it (2 tiles of 64 x 128 floats = 64 KiB). */
-    static final int LARGE_TILE = 64;
-    /** Rows per tile on devices with less local memory (32 KiB of tiles; fits every GPU). */
-    static final int SMALL_TILE = 32;
+    /** Tile sizes T the kernel is built for, largest first; the work-group is (T/4)^2 work-items. */
+    static final int[] TILES = {64, 32, 16};
 
     private final OpenCLDevice device;
-    private final FlashAttentionKernel kernel;
-    private final int tile;
+    /** Largest tile this device holds: local memory and work-group size allow it. */
+    private final int deviceTile;
+    /** One compiled kernel per tile in use (a shape class: head sizes that pick the same tile), built once. */
+    private final FlashAttentionKernel[] kernels = new FlashAttentionKernel[TILES.length];
     private int[] keyLen = new int[0];
     private float[] dRow = new float[0];
     private boolean closed;
@@ -43,18 +45,32 @@ public final class AparapiFlashAttention implements AttentionKernel {
     /** A kernel for {@code device}; compiles it now so that a device that cannot run it fails here. */
     public AparapiFlashAttention(OpenCLDevice device) {
         this.device = device;
-        this.tile = chooseTile(device);
-        this.kernel = new FlashAttentionKernel(tile);
-        kernel.setExplicit(true);
-        try {
-            kernel.compile(device);
-        } catch (CompileFailedException | RuntimeException e) {
-            // no dispose(): Aparapi 3.0.2's native dispose crashes (SIGSEGV in deleteJavaArray) on a
-            // kernel that never executed; the failed compile holds nothing worth releasing
-            throw new IllegalStateException("Aparapi could not compile the flash-attention kernel for OpenCL device "
-                    + describe(device) + ": " + e.getMessage(), e);
+        SignalChaining.warnIfMissing(describe(device));
+        this.deviceTile = chooseDeviceTile(device);
+        kernelFor(tileFor(AttentionShape.MAX_HEAD_DIM / 2));
+    }
+
+    /** The compiled kernel of tile T, built and smoke-tested on first use. */
+    private FlashAttentionKernel kernelFor(int tile) {
+        int slot = 0;
+        while (TILES[slot] != tile) {
+            slot++;
         }
-        smokeTest();
+        if (kernels[slot] == null) {
+            FlashAttentionKernel kernel = new FlashAttentionKernel(tile);
+            kernel.setExplicit(true);
+            try {
+                kernel.compile(device);
+            } catch (CompileFailedException | RuntimeException e) {
+                // no dispose(): Aparapi 3.0.2's native dispose crashes (SIGSEGV in deleteJavaArray) on a
+                // kernel that never executed; the failed compile holds nothing worth releasing
+                throw new IllegalStateException("Aparapi could not compile the flash-attention kernel (tile " + tile
+                        + ") for OpenCL device " + describe(device) + ": " + e.getMessage(), e);
+            }
+            smokeTest(kernel);
+            kernels[slot] = kernel;
+        }
+        return kernels[slot];
     }
 
     /**
@@ -63,7 +79,7 @@ public final class AparapiFlashAttention implements AttentionKernel {
      * it binds every kernel argument once: Aparapi 3.0.2 crashes in {@code dispose()} on a kernel
      * that was compiled but never executed.
      */
-    private void smokeTest() {
+    private void smokeTest(FlashAttentionKernel kernel) {
         kernel.q[0] = 0.5f;
         kernel.k[0] = 2f;
         kernel.v[0] = 3f;
@@ -76,22 +92,44 @@ public final class AparapiFlashAttention implements AttentionKernel {
         kernel.scale = 1f;
         kernel.pass = FlashAttentionKernel.PASS_FORWARD;
         kernel.numTiles = 1;
+        kernel.numChunks = 1;
+        kernel.numRows = 1;
         kernel.put(kernel.q).put(kernel.k).put(kernel.v).put(kernel.keyLen);
-        executeOn(kernel, device, tile, tile);
+        executeOn(kernel, device, Range.create2D(device, kernel.tbN, kernel.tbN, kernel.tbN, kernel.tbN));
         kernel.get(kernel.out).get(kernel.lse);
         if (kernel.out[0] != 3f || kernel.lse[0] != 1f) {
             kernel.dispose();
-            throw new IllegalStateException("the flash-attention kernel computed a wrong result on OpenCL device "
-                    + describe(device) + ": out = " + kernel.out[0] + ", lse = " + kernel.lse[0]
-                    + " for one query and one key (expected 3.0 and 1.0)");
+            throw new IllegalStateException("the flash-attention kernel (tile " + kernel.tile
+                    + ") computed a wrong result on OpenCL device " + describe(device) + ": out = " + kernel.out[0]
+                    + ", lse = " + kernel.lse[0] + " for one query and one key (expected 3.0 and 1.0)");
         }
     }
 
-    private static int chooseTile(OpenCLDevice device) {
-        long need = 2L * LARGE_TILE * AttentionShape.MAX_HEAD_DIM * Float.BYTES + 2L * LARGE_TILE * Float.BYTES;
-        boolean room = device.getLocalMemSize() >= need + 1024;
-        boolean groups = device.getMaxWorkGroupSize() >= LARGE_TILE;
-        return room && groups ? LARGE_TILE : SMALL_TILE;
+    /** The largest tile whose local memory and work-group size the device has. */
+    static int chooseDeviceTile(OpenCLDevice device) {
+        for (int t : TILES) {
+            int group = (t / 4) * (t / 4);
+            if (FlashAttentionKernel.localBytes(t) <= device.getLocalMemSize()
+                    && group <= device.getMaxWorkGroupSize() && group <= device.getMaxWorkItemSize()[0]) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("OpenCL device " + describe(device) + " is too small for the flash-attention "
+                + "kernel: tile 16 needs " + FlashAttentionKernel.localBytes(16) + " bytes of local memory and "
+                + "work-groups of 16; it has " + device.getLocalMemSize() + " bytes and work-groups of at most "
+                + device.getMaxWorkGroupSize());
+    }
+
+    /**
+     * Tile for head size dh: the device's largest, but no larger than dh rounded up to a power of
+     * two (a 64-wide tile would spend half its multiply-adds on the zero padding of Dh = 32).
+     */
+    int tileFor(int dh) {
+        int t = deviceTile;
+        while (t > TILES[TILES.length - 1] && t / 2 >= dh) {
+            t /= 2;
+        }
+        return t;
     }
 
     static String describe(OpenCLDevice d) {
@@ -106,21 +144,21 @@ public final class AparapiFlashAttention implements AttentionKernel {
     @Override
     public String backend() {
         return "aparapi-opencl " + device.getType().toString().toLowerCase() + " '" + device.getName().trim()
-                + "' tile=" + tile;
+                + "' tile<=" + deviceTile + " (work-group " + (deviceTile / 4) * (deviceTile / 4) + ", 4x4 per work-item)";
     }
 
     @Override
     public void forward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse) {
         AttentionKernel.checkForward(s, q, k, v, out, lse);
         checkOpen();
-        bindShape(s, s.queryLength);
+        FlashAttentionKernel kernel = bind(s);
         kernel.q = q;
         kernel.k = k;
         kernel.v = v;
         kernel.out = out;
         kernel.lse = lse;
         kernel.put(q).put(k).put(v).put(keyLen);
-        execute(FlashAttentionKernel.PASS_FORWARD, s, s.queryLength);
+        execute(kernel, FlashAttentionKernel.PASS_FORWARD, s, s.queryLength);
         kernel.get(out).get(lse);
     }
 
@@ -129,7 +167,7 @@ public final class AparapiFlashAttention implements AttentionKernel {
                          float[] dq, float[] dk, float[] dv) {
         AttentionKernel.checkBackward(s, q, k, v, out, lse, dOut, dq, dk, dv);
         checkOpen();
-        bindShape(s, s.queryLength);
+        FlashAttentionKernel kernel = bind(s);
         if (dRow.length != s.rows()) {
             dRow = new float[s.rows()]; // [B, H, Lq] lives on the device; never read back
         }
@@ -144,12 +182,18 @@ public final class AparapiFlashAttention implements AttentionKernel {
         kernel.dv = dv;
         kernel.dRow = dRow;
         kernel.put(q).put(k).put(v).put(out).put(lse).put(dOut).put(keyLen);
-        execute(FlashAttentionKernel.PASS_DQ, s, s.queryLength);
-        execute(FlashAttentionKernel.PASS_DKDV, s, s.keyLength);
+        kernel.pass = FlashAttentionKernel.PASS_D;
+        int g = kernel.groupSize;
+        executeOn(kernel, device, (s.rows() + g - 1) / g * g, g);
+        execute(kernel, FlashAttentionKernel.PASS_DV, s, s.keyLength);
+        execute(kernel, FlashAttentionKernel.PASS_DK, s, s.keyLength);
+        execute(kernel, FlashAttentionKernel.PASS_DQ, s, s.queryLength);
         kernel.get(dq).get(dk).get(dv);
     }
 
-    private void bindShape(AttentionShape s, int rows) {
+    /** The kernel of this shape's tile, with the shape's scalars and key lengths bound. */
+    private FlashAttentionKernel bind(AttentionShape s) {
+        FlashAttentionKernel kernel = kernelFor(tileFor(s.headDim));
         if (keyLen.length != s.batch) {
             keyLen = new int[s.batch];
         }
@@ -163,19 +207,22 @@ public final class AparapiFlashAttention implements AttentionKernel {
         kernel.dh = s.headDim;
         kernel.causal = s.causal ? 1 : 0;
         kernel.scale = s.scale;
+        kernel.numChunks = (s.headDim + kernel.tile - 1) / kernel.tile;
+        kernel.numRows = s.rows();
+        return kernel;
     }
 
-    /** Runs one pass over (b, h, tile of {@code rows}) groups and checks it ran on our device. */
-    private void execute(int pass, AttentionShape s, int rows) {
-        int tiles = (rows + tile - 1) / tile;
-        long groups = (long) s.batch * s.heads * tiles;
-        if (groups * tile > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("too many work-items for one launch: B*H*ceil(L/" + tile + ")*" + tile
-                    + " = " + groups * tile + " for " + s);
+    /** Runs one pass over (b, h, tile of {@code rows}, Dh chunk) groups and checks it ran on our device. */
+    private void execute(FlashAttentionKernel kernel, int pass, AttentionShape s, int rows) {
+        int tiles = (rows + kernel.tile - 1) / kernel.tile;
+        long groups = (long) s.batch * s.heads * tiles * kernel.numChunks;
+        if (groups * kernel.groupSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("too many work-items for one launch: " + groups + " groups of "
+                    + kernel.groupSize + " for " + s);
         }
         kernel.pass = pass;
         kernel.numTiles = tiles;
-        executeOn(kernel, device, (int) groups * tile, tile);
+        executeOn(kernel, device, Range.create2D(device, (int) groups * kernel.tbN, kernel.tbN, kernel.tbN, kernel.tbN));
     }
 
     /**
@@ -185,8 +232,13 @@ public final class AparapiFlashAttention implements AttentionKernel {
      * {@link IllegalStateException} here.
      */
     static void executeOn(Kernel kernel, OpenCLDevice device, int global, int local) {
+        executeOn(kernel, device, Range.create(device, global, local));
+    }
+
+    /** {@link #executeOn(Kernel, OpenCLDevice, int, int)} on any range of the device. */
+    static void executeOn(Kernel kernel, OpenCLDevice device, Range range) {
         try {
-            kernel.execute(Range.create(device, global, local));
+            kernel.execute(range);
         } catch (AssertionError e) {
             throw new IllegalStateException("Aparapi could not run " + kernel.getClass().getSimpleName()
                     + " on the OpenCL device " + describe(device) + " and tried to fall back to Java: "
@@ -226,7 +278,11 @@ public final class AparapiFlashAttention implements AttentionKernel {
     public void close() {
         if (!closed) {
             closed = true;
-            kernel.dispose();
+            for (FlashAttentionKernel kernel : kernels) {
+                if (kernel != null) {
+                    kernel.dispose();
+                }
+            }
         }
     }
 

@@ -10,7 +10,8 @@ import java.util.Locale;
 /**
  * Opens an {@link AttentionKernel} by device name. The names (config key values):
  * <pre>
- *   auto              an OpenCL GPU, else an OpenCL CPU device, else Java; logs which and why
+ *   auto              an OpenCL GPU, else Java (never an OpenCL CPU device: Java is faster on
+ *                     the same cores); logs which and why
  *   opencl-gpu        the first OpenCL GPU; an error when there is none
  *   opencl-gpu:N      the N-th OpenCL GPU (0-based, in the order OpenCL lists them)
  *   opencl-cpu        the first OpenCL CPU device (e.g. PoCL); an error when there is none
@@ -45,41 +46,15 @@ public final class AttentionKernels {
         if (device == null || device.isBlank()) {
             throw new IllegalArgumentException("attention device is empty; expected one of " + DEVICES);
         }
-        String name = device.trim().toLowerCase(Locale.ROOT);
-        if (name.equals("java")) {
+        DeviceName d = DeviceName.parse(device.trim().toLowerCase(Locale.ROOT));
+        if (d.kind().equals("java")) {
             return new JavaFlashAttention();
         }
-        if (name.equals("auto")) {
+        if (d.kind().equals("auto")) {
             return openAuto();
         }
-        Device.TYPE type;
-        String rest;
-        if (name.startsWith("opencl-gpu")) {
-            type = Device.TYPE.GPU;
-            rest = name.substring("opencl-gpu".length());
-        } else if (name.startsWith("opencl-cpu")) {
-            type = Device.TYPE.CPU;
-            rest = name.substring("opencl-cpu".length());
-        } else {
-            throw new IllegalArgumentException("unknown attention device '" + device + "'; expected one of " + DEVICES);
-        }
-        int index = 0;
-        if (!rest.isEmpty()) {
-            if (!rest.startsWith(":")) {
-                throw new IllegalArgumentException("unknown attention device '" + device + "'; expected one of "
-                        + DEVICES);
-            }
-            try {
-                index = Integer.parseInt(rest.substring(1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("attention device '" + device
-                        + "': the index after ':' must be a non-negative integer");
-            }
-            if (index < 0) {
-                throw new IllegalArgumentException("attention device '" + device
-                        + "': the index after ':' must be a non-negative integer");
-            }
-        }
+        Device.TYPE type = d.kind().equals("opencl-gpu") ? Device.TYPE.GPU : Device.TYPE.CPU;
+        int index = d.index();
         List<OpenCLDevice> found = listDevices(type);
         if (index >= found.size()) {
             throw new IllegalArgumentException("attention device '" + device + "' is not available: found "
@@ -94,36 +69,82 @@ public final class AttentionKernels {
     }
 
     /**
-     * GPU, then CPU OpenCL device, then Java. Logs one INFO line "attention device auto: took
-     * BACKEND because REASONS" (a device that is listed but cannot run the kernel is also logged,
-     * as a WARNING, and is one of the reasons).
+     * An OpenCL GPU, else Java. An OpenCL CPU device (PoCL) is never taken by {@code auto}: it runs
+     * on the same cores as the Java kernel, which is several times faster there (BENCHMARKS.md,
+     * bench attention), so it is used only when asked for by name ({@code opencl-cpu}). Logs one
+     * INFO line "attention device auto: took BACKEND because REASONS" (a GPU that is listed but
+     * cannot run the kernel is also logged, as a WARNING, and is one of the reasons).
      */
     private static AttentionKernel openAuto() {
         List<String> why = new ArrayList<>();
-        for (Device.TYPE type : new Device.TYPE[] {Device.TYPE.GPU, Device.TYPE.CPU}) {
-            List<OpenCLDevice> found = listDevices(type);
-            if (found.isEmpty()) {
-                why.add("no OpenCL " + type + " device");
-                continue;
-            }
+        List<OpenCLDevice> gpus = listDevices(Device.TYPE.GPU);
+        if (gpus.isEmpty()) {
+            why.add("no OpenCL GPU device");
+        } else {
             try {
-                AparapiFlashAttention k = new AparapiFlashAttention(found.get(0));
-                why.add("OpenCL " + type + " " + AparapiFlashAttention.describe(found.get(0))
-                        + " is the first of " + found.size() + " and ran the kernel's self-test");
+                AparapiFlashAttention k = new AparapiFlashAttention(gpus.get(0));
+                why.add("OpenCL GPU " + AparapiFlashAttention.describe(gpus.get(0)) + " is the first of " + gpus.size()
+                        + " and ran the kernel's self-test");
                 LOG.log(System.Logger.Level.INFO, "attention device auto: took " + k.backend() + " because "
                         + String.join("; ", why));
                 return k;
             } catch (IllegalStateException e) {
-                // a device that is listed but cannot compile the kernel is reported, then the next is tried
-                LOG.log(System.Logger.Level.WARNING, "attention device auto: OpenCL " + type + " "
-                        + AparapiFlashAttention.describe(found.get(0)) + " failed: " + e.getMessage());
-                why.add("OpenCL " + type + " failed to run the kernel: " + e.getMessage());
+                // a device that is listed but cannot compile the kernel is reported, then Java is taken
+                LOG.log(System.Logger.Level.WARNING, "attention device auto: OpenCL GPU "
+                        + AparapiFlashAttention.describe(gpus.get(0)) + " failed: " + e.getMessage());
+                why.add("OpenCL GPU failed to run the kernel: " + e.getMessage());
             }
+        }
+        int cpus = listDevices(Device.TYPE.CPU).size();
+        if (cpus > 0) {
+            why.add(cpus + " OpenCL CPU device(s) not taken: on the same cores the Java kernel is faster"
+                    + " (ask for opencl-cpu to use one)");
         }
         JavaFlashAttention k = new JavaFlashAttention();
         LOG.log(System.Logger.Level.INFO, "attention device auto: took " + k.backend() + " because "
                 + String.join("; ", why));
         return k;
+    }
+
+    /**
+     * A parsed attention device name: kind "auto", "java", "opencl-gpu" or "opencl-cpu", and the
+     * OpenCL index (0 when none is given). The one parser of device names: the config key
+     * bragg.kernels.device, the model layers and {@link #open} all check names through it.
+     */
+    public record DeviceName(String kind, int index) {
+        /** Throws naming {@code device} and the accepted forms unless it is one of {@link #DEVICES}. */
+        public static DeviceName parse(String device) {
+            if (device == null) {
+                throw new IllegalArgumentException("attention device is missing; expected one of " + DEVICES);
+            }
+            if (device.equals("auto") || device.equals("java")) {
+                return new DeviceName(device, 0);
+            }
+            for (String kind : new String[]{"opencl-gpu", "opencl-cpu"}) {
+                if (device.startsWith(kind)) {
+                    String rest = device.substring(kind.length());
+                    if (rest.isEmpty()) {
+                        return new DeviceName(kind, 0);
+                    }
+                    if (rest.matches(":\\d{1,9}")) {
+                        return new DeviceName(kind, Integer.parseInt(rest.substring(1)));
+                    }
+                    throw new IllegalArgumentException("attention device '" + device
+                            + "': the index after ':' must be a non-negative integer; expected one of " + DEVICES);
+                }
+            }
+            throw new IllegalArgumentException("unknown attention device '" + device + "'; expected one of " + DEVICES);
+        }
+
+        /** True when {@code device} parses. */
+        public static boolean valid(String device) {
+            try {
+                parse(device);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
     }
 
     /** OpenCL devices of a type; none (with the reason logged) when OpenCL itself cannot be loaded. */

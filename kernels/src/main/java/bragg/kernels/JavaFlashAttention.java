@@ -128,7 +128,7 @@ public final class JavaFlashAttention implements AttentionKernel {
      */
     private static final class Scratch {
         static final int DH = AttentionShape.MAX_HEAD_DIM;
-        final float[] ownA = new float[TILE * DH];   // [TILE, dhP] q*scale (fwd, dQ) or k*scale (dK/dV)
+        final float[] ownA = new float[TILE * DH];   // [TILE, dhP] q*scale (fwd) or k (dK/dV)
         final float[] ownB = new float[TILE * DH];   // [TILE, dhP] dO (dQ) or v (dK/dV)
         final float[] acc1 = new float[TILE * DH];   // [TILE, dhP] out, dq or dk accumulator
         final float[] acc2 = new float[TILE * DH];   // [TILE, dhP] dv accumulator
@@ -179,19 +179,29 @@ public final class JavaFlashAttention implements AttentionKernel {
         final int dh;
         final int dhP;
 
-        /** tSlot: buffer slot of the transposed copy, or -1 for none; rowSlot: of the padded row copy. */
+        /** As below, unscaled. */
         Streamed(float[] src, int bhCount, int len, int dh, int tSlot, int rowSlot) {
+            this(src, bhCount, len, dh, tSlot, rowSlot, 1f);
+        }
+
+        /**
+         * tSlot: buffer slot of the transposed copy, or -1 for none; rowSlot: of the padded row
+         * copy; both copies hold src * factor (rounded once, as {@link #loadRows} rounds it).
+         */
+        Streamed(float[] src, int bhCount, int len, int dh, int tSlot, int rowSlot, float factor) {
             this.len = len;
             this.lenP = TileGemm.padColumns(len);
             this.dh = dh;
             this.dhP = TileGemm.padColumns(dh);
-            if (dhP == dh) {
+            if (dhP == dh && factor == 1f) {
                 rows = src;
             } else {
                 float[] padded = buffer(rowSlot, bhCount * len * dhP);
                 parallel(bhCount, bh -> {
                     for (int r = bh * len; r < (bh + 1) * len; r++) {
-                        System.arraycopy(src, r * dh, padded, r * dhP, dh);
+                        for (int d = 0; d < dh; d++) {
+                            padded[r * dhP + d] = src[r * dh + d] * factor;
+                        }
                         java.util.Arrays.fill(padded, r * dhP + dh, (r + 1) * dhP, 0f);
                     }
                 });
@@ -208,7 +218,7 @@ public final class JavaFlashAttention implements AttentionKernel {
                     for (int d = 0; d < dh; d++) {
                         int row = to + d * lenP;
                         for (int r = r0; r < r1; r++) {
-                            tr[row + r] = src[from + r * dh + d];
+                            tr[row + r] = src[from + r * dh + d] * factor;
                         }
                         if (r1 == len) { // the last block zeroes the padding columns (a reused buffer is stale)
                             java.util.Arrays.fill(tr, row + len, row + lenP, 0f);
@@ -322,7 +332,10 @@ public final class JavaFlashAttention implements AttentionKernel {
         final float[] dqPart = buffer(6, Math.multiplyExact(Math.multiplyExact(chunks * bhCount, lqT), dhP));
         final int slice = lqT * dhP;
         parallel(chunks * bhCount, i -> java.util.Arrays.fill(dqPart, i * slice, (i + 1) * slice, 0f));
-        Streamed qS = new Streamed(q, bhCount, lq, dh, 1, 3);
+        // scores are recomputed exactly as the forward computed them, (q * scale) . k: the same
+        // rounded operands in the same order, so P sums to 1 as it did there (q . (k * scale) would
+        // round differently, and a large shared score offset turns that into dq's error)
+        Streamed qS = new Streamed(q, bhCount, lq, dh, 1, 3, s.scale);
         Streamed dOS = new Streamed(dOut, bhCount, lq, dh, 2, 4);
         parallel(bhCount * chunks, item -> {
             int bh = item / chunks, c = item % chunks;
@@ -339,15 +352,16 @@ public final class JavaFlashAttention implements AttentionKernel {
                     for (int c = 0; c < chunks; c++) {
                         sum += dqPart[((c * bhCount + bh) * lqT + i) * dhP + d];
                     }
-                    dq[to + d] = sum;
+                    dq[to + d] = sum * s.scale;
                 }
             }
         });
     }
 
     /**
-     * dV = P^T dO and dK = scale * dS^T Q for one (bh, key tile), over query tiles; adds the
-     * tile's share of dQ = scale * dS K to dqPart [lqT, dhP] at offset part.
+     * dV = P^T dO and dK = dS^T (Q * scale) for one (bh, key tile), over query tiles (qS holds
+     * Q * scale); adds the tile's share of dS K to dqPart [lqT, dhP] at offset part (dQ is scale
+     * times their sum).
      */
     private static void dkdvTile(boolean simd, AttentionShape s, int bh, int kt, Streamed qS, float[] k, float[] v,
                                  float[] lse, Streamed dOS, float[] dRow, float[] dk, float[] dv, float[] dqPart,
@@ -365,7 +379,7 @@ public final class JavaFlashAttention implements AttentionKernel {
         final Scratch w = SCRATCH.get();
         final float[] ks = w.ownA, vs = w.ownB, dkAcc = w.acc1, dvAcc = w.acc2;
         final float[] pT = w.s, dsT = w.dp, rowLse = w.rowLse, rowD = w.rowD;
-        loadRows(k, kBase, j0, cols, dh, s.scale, ks);
+        loadRows(k, kBase, j0, cols, dh, 1f, ks);
         loadRows(v, kBase, j0, cols, dh, 1f, vs);
         java.util.Arrays.fill(dkAcc, 0, cols4 * dhP, 0f);
         java.util.Arrays.fill(dvAcc, 0, cols4 * dhP, 0f);
@@ -390,7 +404,7 @@ public final class JavaFlashAttention implements AttentionKernel {
             }
             TileGemm.nn(simd, pT, 0, TILE, dOS.rows, dOS.rowsAt(bh, i0), dhP, cols4, dhP, n, dvAcc, 0, dhP, true); // dV += P^T dO
             TileGemm.nn(simd, dsT, 0, TILE, qS.rows, qS.rowsAt(bh, i0), dhP, cols4, dhP, n, dkAcc, 0, dhP, true); // dK += dS^T Q
-            // dQ[i0 .., :] += dS (k * scale): dS^T's padding rows (keys >= cols) and ks's are zero;
+            // dQ[i0 .., :] += dS k (times scale when summed): dS^T's padding rows (keys >= cols) and ks's are zero;
             // its columns past n only reach dqPart rows past Lq, which are never read
             TileGemm.tnAccumulate(simd, dsT, 0, TILE, ks, 0, dhP, ceil4(n), dhP, cols4, dqPart, part + i0 * dhP, dhP);
         }
@@ -398,7 +412,7 @@ public final class JavaFlashAttention implements AttentionKernel {
             int to = kBase + (j0 + c) * dh;
             boolean padded = j0 + c >= valid;
             for (int d = 0; d < dh; d++) {
-                dk[to + d] = padded ? 0f : dkAcc[c * dhP + d] * s.scale;
+                dk[to + d] = padded ? 0f : dkAcc[c * dhP + d];
                 dv[to + d] = padded ? 0f : dvAcc[c * dhP + d];
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.aparapi.device.Device;
 import org.junit.jupiter.api.Assumptions;
@@ -27,15 +28,13 @@ class AttentionKernelsTest {
         }
     }
 
+    /** A GPU when there is one; else Java, even where PoCL lists an OpenCL CPU device (Java is faster there). */
     @Test
     void autoTakesTheBestDeviceThereIs() {
         boolean gpu = !AttentionKernels.listDevices(Device.TYPE.GPU).isEmpty();
-        boolean cpu = !AttentionKernels.listDevices(Device.TYPE.CPU).isEmpty();
         try (AttentionKernel k = AttentionKernels.open("auto")) {
             if (gpu) {
                 assertTrue(k.backend().startsWith("aparapi-opencl gpu"), k.backend());
-            } else if (cpu) {
-                assertTrue(k.backend().startsWith("aparapi-opencl cpu"), k.backend());
             } else {
                 assertInstanceOf(JavaFlashAttention.class, k);
             }
@@ -74,7 +73,11 @@ class AttentionKernelsTest {
             if (k instanceof AparapiFlashAttention) {
                 assertTrue(line.contains("ran the kernel's self-test"), line);
             } else {
-                assertTrue(line.contains("no OpenCL CPU device") || line.contains("failed to run the kernel"), line);
+                assertTrue(line.contains("failed to run the kernel") || line.contains("no OpenCL GPU device"), line);
+                if (!AttentionKernels.listDevices(Device.TYPE.CPU).isEmpty()) {
+                    assertTrue(line.contains("OpenCL CPU device(s) not taken: on the same cores the Java kernel is faster"),
+                            line);
+                }
             }
         } finally {
             jul.removeHandler(capture);
@@ -84,6 +87,9 @@ class AttentionKernelsTest {
     @Test
     void anExplicitOpenClCpuIsTheAparapiKernelOnThatDevice() {
         int cpus = AttentionKernels.listDevices(Device.TYPE.CPU).size();
+        if (cpus == 0 && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail("CI=true but no OpenCL CPU device (CI installs PoCL)"); // as AparapiFlashAttentionTest
+        }
         Assumptions.assumeTrue(cpus > 0, "no OpenCL CPU device (install pocl-opencl-icd)");
         try (AttentionKernel k = AttentionKernels.open("opencl-cpu"); AttentionKernel last =
                 AttentionKernels.open("opencl-cpu:" + (cpus - 1))) {

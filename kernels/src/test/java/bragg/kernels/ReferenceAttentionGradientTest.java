@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * {@link AttentionCheck}: max|analytic - numeric| / max(1e-6, max|numeric|), per tensor.
  */
 class ReferenceAttentionGradientTest {
-    private static final long SEED = System.nanoTime();
+    private static final long SEED = TestSeed.SEED;
     private static final double H = 1e-6;
 
     static List<AttentionShape> shapes() {

@@ -11,7 +11,7 @@ import java.util.Locale;
  * precision (said in {@code inspect}'s output through the dtype).
  */
 public enum DType {
-    U8(1), I8(1), U16(2), I16(2), U32(4), I32(4), I64(8), F32(4), F64(8);
+    U8(1), I8(1), U16(2), I16(2), U32(4), I32(4), I64(8), F16(2), F32(4), F64(8);
 
     /** Bytes per element. */
     public final int size;
@@ -26,10 +26,10 @@ public enum DType {
     }
 
     public boolean isFloat() {
-        return this == F32 || this == F64;
+        return this == F16 || this == F32 || this == F64;
     }
 
-    /** Parses u8/uint8, u16/uint16, i16, u32, i32, i64, f32/float32, f64/float64. */
+    /** Parses u8/uint8, u16/uint16, i16, u32, i32, i64, f16/float16, f32/float32, f64/float64. */
     public static DType parse(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         switch (t) {
@@ -40,10 +40,11 @@ public enum DType {
             case "u32": case "uint32": return U32;
             case "i32": case "int32": return I32;
             case "i64": case "int64": return I64;
+            case "f16": case "float16": return F16;
             case "f32": case "float32": return F32;
             case "f64": case "float64": return F64;
             default:
-                throw new IllegalArgumentException("dtype '" + s + "' is not one of u8, i8, u16, i16, u32, i32, i64, f32, f64");
+                throw new IllegalArgumentException("dtype '" + s + "' is not one of u8, i8, u16, i16, u32, i32, i64, f16, f32, f64");
         }
     }
 
@@ -87,10 +88,24 @@ public enum DType {
                 in.asFloatBuffer().get(out, off, n);
                 in.position(in.position() + 4 * n);
             }
+            case F16 -> { for (int i = 0; i < n; i++) out[off + i] = halfToFloat(in.getShort()); }
             case I64 -> { for (int i = 0; i < n; i++) out[off + i] = in.getLong(); }
             case F64 -> { for (int i = 0; i < n; i++) out[off + i] = (float) in.getDouble(); }
             default -> throw new AssertionError(this);
         }
+    }
+
+    /** IEEE 754 binary16 to float (Java 17 has no Float.float16ToFloat). */
+    public static float halfToFloat(short h) {
+        int sign = (h & 0x8000) << 16;
+        int exp = (h >>> 10) & 0x1F;
+        int mant = h & 0x3FF;
+        if (exp == 0x1F) return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
+        if (exp == 0) {
+            float v = mant * 0x1p-24f;     // subnormal (or zero)
+            return sign == 0 ? v : -v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
     /** Elements per bulk copy in {@link #decode}: 16-32 KB of scratch, in cache. */

@@ -13,6 +13,7 @@ import java.util.Map;
 /**
  * Where the samples are in an HDF5 file. Recognised layouts, tried in this order:
  * <ul>
+ * <li>{@code hdf5/hspy}: HyperSpy files, see {@link Hdf5HyperSpy}</li>
  * <li>{@code hdf5/peregrine}: ORNL Peregrine LPBF stacks, {@code slices/camera_data/visible/0} [layers, H, W],
  *     label masks {@code slices/segmentation_results/<class>} [layers, H, W]</li>
  * <li>{@code hdf5/h5ebsd}: kikuchipy/EDAX h5ebsd, {@code Scan N/EBSD/Data/patterns} [n, H, W] reshaped by
@@ -41,6 +42,7 @@ public record Hdf5Layout(String format, String dataset, long[] positions, List<S
             Dataset d = dataset(f, file, datasetPath);
             return generic("hdf5", d, file, new LinkedHashMap<>(), Map.of());
         }
+        if (Hdf5HyperSpy.applies(f)) return Hdf5HyperSpy.find(f, file);
         if (exists(f, PEREGRINE_DATA)) {
             // Class order (= label index - 1) is alphabetical, whatever order the file lists them in.
             Map<String, String> masks = new java.util.TreeMap<>();

@@ -1,6 +1,7 @@
 package bragg.driver.io;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.IOException;
@@ -22,7 +23,8 @@ import javax.imageio.stream.ImageInputStream;
  * Images as samples: one image file, a multi-page TIFF, a folder of images (sorted by name; an
  * LPBF stack has one image per layer) or a folder of class folders (folder name = label).
  * Formats are recognised by content; files that are not images (README, labels.csv) are skipped.
- * Grey images give samples [H, W]; RGB images [3, H, W]. Java's ImageIO reads TIFF, PNG, JPEG, BMP, GIF.
+ * Grey images give samples [H, W]; others [C, H, W] with C as stored (grey + alpha 2, RGB 3, RGBA 4)
+ * unless option channels asks for 1 (luminance) or 3; the dtype is the stored sample type. Java's ImageIO reads TIFF, PNG, JPEG, BMP, GIF.
  */
 public final class ImageSource implements SampleSource {
     /** One sample: a page of an image file. */
@@ -68,9 +70,14 @@ public final class ImageSource implements SampleSource {
         Entry first = entries.get(0);
         int[] hw;
         int ch;
+        int stored;
+        DType dt;
         try (Opened o = Opened.of(first.file())) {
             hw = new int[]{o.reader.getHeight(first.page()), o.reader.getWidth(first.page())};
-            ch = opt.channels() != null ? opt.channels() : channelsOf(o.reader, first.page());
+            ImageTypeSpecifier t = typeOf(o.reader, first.page());
+            stored = channelsOf(t);
+            ch = opt.channels() != null ? opt.channels() : stored;
+            dt = dtypeOf(t);
         }
         // Every image must have the first one's size unless the user asked for a resize; the
         // check reads image headers only.
@@ -94,11 +101,13 @@ public final class ImageSource implements SampleSource {
         List<String> axes = ch == 1 ? List.of("image", "y", "x") : List.of("image", "channel", "y", "x");
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("images", Long.toString(n));
+        meta.put("stored_channels", Integer.toString(stored));
+        if (stored != ch) meta.put("channel_conversion", stored + " stored -> " + ch + (stored == 2 || stored == 4 ? " (alpha dropped" + (ch == 1 ? ", colour to luminance)" : ")") : ch == 1 ? " (luminance)" : " (grey repeated)"));
         meta.put("first_format", FileKind.of(Path.of(first.file())).name().toLowerCase());
         if (!classes.isEmpty()) meta.put("classes", String.join(",", classes));
         if (opt.imageSize() != null) meta.put("resized_from", hw[0] + "x" + hw[1] + " (first image)");
         String format = FileKind.of(Path.of(first.file())).name().toLowerCase() + (Files.isDirectory(input) ? "-folder" : "");
-        ArrayInfo info = new ArrayInfo(format, input.toString(), shape, ch == 1 ? 2 : 3, DType.U8, "none", axes, meta);
+        ArrayInfo info = new ArrayInfo(format, input.toString(), shape, ch == 1 ? 2 : 3, dt, byteOrder(Path.of(first.file()), dt), axes, meta);
         return new ImageSource(info, entries, classes, ch, h, w);
     }
 
@@ -126,15 +135,44 @@ public final class ImageSource implements SampleSource {
         for (int i = 0; i < pages; i++) out.add(new Entry(p.toString(), i, label));
     }
 
-    private static int channelsOf(ImageReader r, int page) throws IOException {
+    /** TIFF says its byte order in its first two bytes; PNG stores 16-bit samples big-endian. */
+    private static String byteOrder(Path file, DType dt) throws IOException {
+        if (dt.size == 1) return "none";
+        FileKind k = FileKind.of(file);
+        if (k == FileKind.PNG) return "big";
+        if (k != FileKind.TIFF) return "none";
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return in.read() == 'M' ? "big" : "little";
+        }
+    }
+
+    private static ImageTypeSpecifier typeOf(ImageReader r, int page) throws IOException {
         ImageTypeSpecifier t = r.getRawImageType(page);
         if (t == null) {
             Iterator<ImageTypeSpecifier> it = r.getImageTypes(page);
             t = it.hasNext() ? it.next() : null;
         }
+        return t;
+    }
+
+    /** Channels as stored: grey 1, grey + alpha 2, RGB 3, RGBA 4 (a colour palette counts as RGB). */
+    private static int channelsOf(ImageTypeSpecifier t) {
         if (t == null) return 1;
         if (t.getColorModel() instanceof IndexColorModel icm) return greyPalette(icm) ? 1 : 3;
-        return t.getSampleModel().getNumBands() >= 3 ? 3 : 1;
+        return Math.min(4, t.getSampleModel().getNumBands());
+    }
+
+    /** The stored sample type (16-bit and float TIFFs are common for detector images). */
+    private static DType dtypeOf(ImageTypeSpecifier t) {
+        if (t == null || t.getColorModel() instanceof IndexColorModel) return DType.U8;
+        return switch (t.getSampleModel().getDataType()) {
+            case DataBuffer.TYPE_USHORT -> DType.U16;
+            case DataBuffer.TYPE_SHORT -> DType.I16;
+            case DataBuffer.TYPE_INT -> DType.I32;
+            case DataBuffer.TYPE_FLOAT -> DType.F32;
+            case DataBuffer.TYPE_DOUBLE -> DType.F64;
+            default -> DType.U8;
+        };
     }
 
     private static boolean greyPalette(IndexColorModel icm) {
@@ -187,6 +225,16 @@ public final class ImageSource implements SampleSource {
         Raster r = img.getRaster();
         boolean plainGrey = r.getNumBands() == 1 && !(img.getColorModel() instanceof IndexColorModel);
         boolean plainRgb = r.getNumBands() >= 3 && !(img.getColorModel() instanceof IndexColorModel);
+        if (channels == r.getNumBands() && !(img.getColorModel() instanceof IndexColorModel)) {
+            // as stored, alpha included: band c -> plane c
+            for (int c = 0; c < channels; c++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) planes[c * h * w + y * w + x] = r.getSampleFloat(x, y, c);
+            place(planes, h, w, out, off);
+            return;
+        }
+        if (channels != 1 && channels != 3) {
+            throw new IOException(e.file() + (e.page() > 0 ? " page " + e.page() : "") + ": image has " + r.getNumBands() + " channels but the first image has "
+                    + channels + "; set channels to 1 or 3 to convert them all");
+        }
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 float cr;
@@ -214,6 +262,11 @@ public final class ImageSource implements SampleSource {
                 }
             }
         }
+        place(planes, h, w, out, off);
+    }
+
+    /** Copies a decoded image's planes to the sample, resizing when its size differs. */
+    private void place(float[] planes, int h, int w, float[] out, int off) {
         if (h == height && w == width) {
             System.arraycopy(planes, 0, out, off, planes.length);
         } else {

@@ -33,10 +33,10 @@ public record MibHeader(int headerBytes, int chips, int width, int height, DType
         }
         String[] f = text.split(",", 12);
         if (f.length < 8) throw new IOException(mib + ": Merlin frame header has " + f.length + " fields, expected at least 8");
-        int hb = field(mib, f, 2, "header bytes");
-        int chips = field(mib, f, 3, "number of chips");
-        int w = field(mib, f, 4, "width");
-        int h = field(mib, f, 5, "height");
+        int hb = positive(mib, f, 2, "header bytes");
+        int chips = positive(mib, f, 3, "number of chips");
+        int w = positive(mib, f, 4, "width");
+        int h = positive(mib, f, 5, "height");
         String type = f[6].trim();
         DType dt = switch (type) {
             case "U08" -> DType.U8;
@@ -48,7 +48,13 @@ public record MibHeader(int headerBytes, int chips, int width, int height, DType
         Map<String, String> acq = readHdr(mib);
         Integer depth = null;
         String d = acq.get("Counter Depth (number)");
-        if (d != null) depth = Integer.parseInt(d.trim());
+        if (d != null) {
+            try {
+                depth = Integer.parseInt(d.trim());
+            } catch (NumberFormatException e) {
+                throw new IOException(readHdrPath(mib) + ": 'Counter Depth (number)' is '" + d + "', expected 1, 6, 12 or 24");
+            }
+        }
         else {
             // MQ1A extension (newer software) ends with "...,<depth>,": take it when present.
             int i = text.indexOf("MQ1A,");
@@ -77,18 +83,23 @@ public record MibHeader(int headerBytes, int chips, int width, int height, DType
         return new MibHeader(hb, chips, w, h, dt, type, f[7].trim(), depth, acq);
     }
 
-    private static int field(Path mib, String[] f, int i, String what) throws IOException {
+    /** Field i of the frame header, which sizes frames and so must be a positive integer. */
+    private static int positive(Path mib, String[] f, int i, String what) throws IOException {
+        int v;
         try {
-            return Integer.parseInt(f[i].trim());
+            v = Integer.parseInt(f[i].trim());
         } catch (NumberFormatException e) {
-            throw new IOException(mib + ": Merlin header field " + i + " (" + what + ") is '" + f[i] + "', not an integer");
+            throw new IOException(mib + ": Merlin header field " + i + " (" + what + ") is '" + f[i] + "', expected a positive integer");
         }
+        if (v <= 0) {
+            throw new IOException(mib + ": Merlin header field " + i + " (" + what + ") is " + v + ", expected a positive integer");
+        }
+        return v;
     }
 
     /** The .hdr acquisition header (same name, .hdr) as key -> value, or empty when absent. */
     static Map<String, String> readHdr(Path mib) throws IOException {
-        String name = mib.getFileName().toString();
-        Path hdr = mib.resolveSibling(name.substring(0, name.length() - (name.toLowerCase().endsWith(".mib") ? 4 : 0)) + ".hdr");
+        Path hdr = readHdrPath(mib);
         Map<String, String> m = new LinkedHashMap<>();
         if (!Files.isRegularFile(hdr)) return m;
         for (String line : new String(Files.readAllBytes(hdr), StandardCharsets.ISO_8859_1).split("\r?\n")) {
@@ -96,6 +107,11 @@ public record MibHeader(int headerBytes, int chips, int width, int height, DType
             if (tab > 0) m.put(line.substring(0, tab).trim(), line.substring(tab + 2).replace("\0", "").trim());
         }
         return m;
+    }
+
+    private static Path readHdrPath(Path mib) {
+        String name = mib.getFileName().toString();
+        return mib.resolveSibling(name.substring(0, name.length() - (name.toLowerCase().endsWith(".mib") ? 4 : 0)) + ".hdr");
     }
 
     /** The raw-mode decoder (type R64), or null for assembled frames (U08/U16/U32). */

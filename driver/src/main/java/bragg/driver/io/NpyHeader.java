@@ -7,6 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,6 +49,10 @@ public record NpyHeader(DType dtype, boolean bigEndian, boolean fortran, long[] 
                 if (pre.remaining() < 12) throw new IOException(file + ": truncated .npy v" + major + " header");
                 headerLen = pre.getInt(8);
                 pos = 12;
+                if (headerLen < 0) {
+                    throw new IOException(file + ": .npy v" + major + " header length (bytes 8-11) is " + headerLen
+                            + ", expected 0.." + (ch.size() - pos) + " (the bytes left after the length field)");
+                }
             } else {
                 throw new IOException(file + ": .npy format version " + major + " at byte 6 is not 1, 2 or 3");
             }
@@ -81,16 +88,56 @@ public record NpyHeader(DType dtype, boolean bigEndian, boolean fortran, long[] 
             default -> throw new IllegalArgumentException(file + ": .npy dtype '" + d.group() + "' is not supported (u1, i1, u2, i2, u4, i4, i8, f4, f8)");
         };
         boolean big = d.group(1).equals(">") || d.group(1).equals("=") && ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN;
-        String[] dims = s.group(1).split(",");
-        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(x -> !x.isEmpty()).mapToLong(Long::parseLong).toArray();
+        long[] shape = shape(file, s.group(1));
+        dataBytes(file, shape, t);
         return new NpyHeader(t, big, f.group(1).equals("True"), shape, dataOffset, major);
+    }
+
+    /** The dimensions of the header's 'shape' tuple, each a non-negative integer. */
+    private static long[] shape(String file, String tuple) {
+        List<Long> dims = new ArrayList<>();
+        String[] parts = tuple.split(",");
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].trim();
+            if (p.isEmpty()) {
+                continue; // the trailing comma of a 1-tuple
+            }
+            long d;
+            try {
+                d = Long.parseLong(p.endsWith("L") ? p.substring(0, p.length() - 1) : p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(file + ": .npy header field 'shape' dimension " + dims.size() + " is '" + p
+                        + "', expected a non-negative integer (shape (" + tuple.trim() + "))");
+            }
+            if (d < 0) {
+                throw new IllegalArgumentException(file + ": .npy header field 'shape' dimension " + dims.size() + " is " + d
+                        + ", expected a non-negative integer (shape (" + tuple.trim() + "))");
+            }
+            dims.add(d);
+        }
+        return dims.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Bytes of the data the header declares; an error naming the shape when that is not a long. */
+    static long dataBytes(String file, long[] shape, DType t) {
+        try {
+            return Math.multiplyExact(Shapes.product(shape), (long) t.size);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(file + ": .npy header field 'shape' " + Arrays.toString(shape) + " of "
+                    + t.label() + " declares more than " + Long.MAX_VALUE + " bytes, expected a size a file can have");
+        }
+    }
+
+    /** Bytes of this header's data. */
+    public long dataBytes() {
+        return dataBytes("", shape, dtype);
     }
 
     /** The header bytes (v1 when it fits, else v2) for an array, padded so data start 64-byte aligned. */
     public static byte[] encode(DType dtype, ByteOrder order, long[] shape) {
         String descr = (dtype.size == 1 ? "|" : order == ByteOrder.BIG_ENDIAN ? ">" : "<") + switch (dtype) {
             case U8 -> "u1"; case I8 -> "i1"; case U16 -> "u2"; case I16 -> "i2"; case U32 -> "u4"; case I32 -> "i4";
-            case I64 -> "i8"; case F32 -> "f4"; case F64 -> "f8";
+            case I64 -> "i8"; case F16 -> "f2"; case F32 -> "f4"; case F64 -> "f8";
         };
         StringBuilder sh = new StringBuilder();
         for (long d : shape) sh.append(d).append(", ");

@@ -27,7 +27,7 @@ public final class NpySource implements SampleSource {
 
     public static NpySource open(Path file, OpenOptions opt) throws IOException {
         NpyHeader h = NpyHeader.read(file);
-        long need = h.dataOffset() + Shapes.product(h.shape()) * h.dtype().size;
+        long need = h.dataOffset() + h.dataBytes();
         long size = Files.size(file);
         if (size < need) {
             throw new IOException(file + ": truncated .npy: header declares shape " + Shapes.str(h.shape()) + " " + h.dtype().label()
@@ -38,7 +38,14 @@ public final class NpySource implements SampleSource {
         int[] sample = new int[sampleDims];
         long[] pos = new long[h.shape().length - sampleDims];
         for (int i = 0; i < pos.length; i++) pos[i] = h.shape()[i];
-        for (int i = 0; i < sampleDims; i++) sample[i] = Math.toIntExact(h.shape()[pos.length + i]);
+        for (int i = 0; i < sampleDims; i++) {
+            long d = h.shape()[pos.length + i];
+            if (d > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(file + ": .npy header field 'shape' " + Shapes.str(h.shape()) + " axis "
+                        + (pos.length + i) + " (a sample axis) is " + d + ", expected at most " + Integer.MAX_VALUE);
+            }
+            sample[i] = (int) d;
+        }
         long[] shape = Shapes.withScan(file.toString(), pos, sample, opt.scan());
         Shapes.checkDeclared(file.toString(), opt.shape(), shape);
         List<String> axes = new ArrayList<>();

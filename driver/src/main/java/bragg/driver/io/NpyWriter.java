@@ -54,6 +54,7 @@ public final class NpyWriter implements AutoCloseable {
                 case U16, I16 -> b.putShort((short) v);
                 case U32, I32 -> b.putInt((int) (long) v);
                 case I64 -> b.putLong((long) v);
+                case F16 -> throw new IllegalArgumentException("NpyWriter does not write float16");
                 case F32 -> b.putFloat(v);
                 case F64 -> b.putDouble(v);
             }

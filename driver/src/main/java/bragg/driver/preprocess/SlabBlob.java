@@ -11,7 +11,7 @@ import java.util.NoSuchElementException;
  * pass (a byte[] serialises as one bulk copy; Spark's Kryo cannot rebuild Java records).
  * <pre>
  * [n int] then per sample: [id long][label int][finite byte][clipped int][pattern float * P if finite]
- * little-endian; pos and targets are not stored: they follow from id (SlabProcessor)
+ * little-endian; pos and targets are not stored: they follow from id (PatternLayout)
  * </pre>
  */
 final class SlabBlob {
@@ -34,7 +34,7 @@ final class SlabBlob {
     }
 
     /** The samples of a blob, decoded one at a time. */
-    static Iterator<Sample> decode(byte[] blob, SlabProcessor proc) {
+    static Iterator<Sample> decode(byte[] blob, PatternLayout proc) {
         ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
         int n = b.getInt();
         int[] shape = proc.sampleShape();

@@ -1,5 +1,6 @@
 package bragg.driver.shards;
 
+import bragg.driver.io.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -54,15 +55,6 @@ public final class PatternCodec {
     }
 
     public static float fromHalf(short h) {
-        int s = (h & 0x8000) << 16;
-        int e = (h >>> 10) & 0x1F;
-        int m = h & 0x3FF;
-        if (e == 0) {
-            if (m == 0) return Float.intBitsToFloat(s);
-            float v = m / 1024f / 16384f;                                               // 2^-14 * m/1024
-            return s != 0 ? -v : v;
-        }
-        if (e == 0x1F) return Float.intBitsToFloat(s | 0x7F800000 | (m << 13));
-        return Float.intBitsToFloat(s | ((e - 15 + 127) << 23) | (m << 13));
+        return DType.halfToFloat(h);
     }
 }

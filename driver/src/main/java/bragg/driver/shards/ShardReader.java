@@ -10,13 +10,17 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** Opens a shard folder written by {@link ShardWriter}: checks manifest and schema, returns both. */
+/**
+ * Opens a shard folder written by {@link ShardWriter}: checks the manifest, the part files against
+ * it ({@link ShardParts#verify}) and the schema, before any Spark job reads a row.
+ */
 public final class ShardReader {
     private ShardReader() {
     }
 
     public static Shards read(SparkSession spark, String path) throws IOException {
         Manifest m = manifest(spark.sparkContext().hadoopConfiguration(), path);
+        ShardParts.verify(spark.sparkContext().hadoopConfiguration(), path, m);
         // Only the Parquet files: manifest.json sits in the same folder.
         Dataset<Row> rows = spark.read().option("pathGlobFilter", "*.parquet").parquet(path);
         for (String col : ShardSchema.SCHEMA.fieldNames()) {

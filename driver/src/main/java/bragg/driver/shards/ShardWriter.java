@@ -23,8 +23,9 @@ public final class ShardWriter {
     /**
      * @param rows rows with {@link ShardSchema#SCHEMA}; each Spark partition becomes one Parquet file
      * @param overwrite replace an existing target (after the new one is complete)
+     * @return the manifest as written: {@code manifest} with its part files listed ({@link ShardParts})
      */
-    public static void write(Dataset<Row> rows, Manifest manifest, String out, boolean overwrite, Configuration conf) throws IOException {
+    public static Manifest write(Dataset<Row> rows, Manifest manifest, String out, boolean overwrite, Configuration conf) throws IOException {
         if (!rows.schema().equals(ShardSchema.SCHEMA)) {
             throw new IllegalArgumentException("shard rows have schema " + rows.schema().simpleString() + ", expected " + ShardSchema.SCHEMA.simpleString());
         }
@@ -40,12 +41,14 @@ public final class ShardWriter {
             // first megabyte of each row group's patterns only to fall back to plain encoding.
             rows.write().mode(SaveMode.ErrorIfExists).option("compression", "snappy")
                     .option("parquet.enable.dictionary#pattern", "false").parquet(tmp.toString());
+            Manifest listed = ShardParts.record(manifest, ShardParts.scan(fs, tmp, conf));
             try (OutputStream o = fs.create(new Path(tmp, Manifest.FILE), false)) {
-                o.write(manifest.toJson().getBytes(StandardCharsets.UTF_8));
+                o.write(listed.toJson().getBytes(StandardCharsets.UTF_8));
             }
             if (fs.exists(target)) fs.delete(target, true);
             if (!fs.rename(tmp, target)) throw new IOException("could not rename " + tmp + " to " + target);
             done = true;
+            return listed;
         } finally {
             if (!done) fs.delete(tmp, true);
         }

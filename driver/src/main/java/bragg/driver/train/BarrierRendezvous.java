@@ -22,7 +22,7 @@ public final class BarrierRendezvous {
     }
 
     /**
-     * @param transport "ring": each task opens a server socket on its executor's host, one
+     * @param transport "ring": each task opens a server socket on its executor's address, one
      *                  allGather round tells every task where the others listen, then the TCP ring
      *                  forms (authenticated with {@code secret}); "allgather": buffers go through
      *                  {@code BarrierTaskContext.allGather} itself
@@ -34,10 +34,11 @@ public final class BarrierRendezvous {
         if (transport.equals("allgather")) {
             return new AllGatherCollective(rank, n, ctx::allGather);
         }
-        ServerSocket listener = RingCollective.openListener();
         // The block manager's host is the address Spark itself uses between executors, so the
-        // other executors can reach it (BarrierTaskInfo.address is not documented to be one).
+        // other executors can reach it (BarrierTaskInfo.address is not documented to be one); the
+        // listener binds to it alone, not to every interface of the machine.
         String host = SparkEnv.get().blockManager().blockManagerId().host();
+        ServerSocket listener = RingCollective.openListener(host);
         String[] all;
         try {
             all = ctx.allGather(host + ":" + listener.getLocalPort());

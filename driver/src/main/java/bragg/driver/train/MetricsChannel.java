@@ -1,9 +1,9 @@
 package bragg.driver.train;
 
 import bragg.worker.train.StepMetrics;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Serializable;
 import java.io.Writer;
@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.spark.SparkConf;
 import org.slf4j.Logger;
@@ -34,6 +35,13 @@ public final class MetricsChannel implements AutoCloseable {
     /** Where rank 0 sends its lines; travels in the task closure. */
     public record Endpoint(String host, int port, String token) implements Serializable {
     }
+
+    /** Longest a connection may take to send the token. */
+    static final int TOKEN_DEADLINE_MS = 10_000;
+    /** Longest progress line accepted (a StepMetrics line is about 200 characters). */
+    static final int MAX_LINE_CHARS = 16 * 1024;
+    /** Connections waiting to authenticate at once; more are closed unread. */
+    static final int MAX_PENDING = 16;
 
     private final ServerSocket server;
     private final Endpoint endpoint;
@@ -74,29 +82,104 @@ public final class MetricsChannel implements AutoCloseable {
     }
 
     private void acceptLoop(Consumer<StepMetrics> sink) {
+        AtomicInteger pending = new AtomicInteger();
         while (!server.isClosed()) {
-            try (Socket s = server.accept();
-                 BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
-                String first = in.readLine();
-                if (first == null || !MessageDigest.isEqual(first.getBytes(StandardCharsets.UTF_8),
-                        endpoint.token().getBytes(StandardCharsets.UTF_8))) {
-                    LOG.warn("metrics channel: rejected a connection from {} without the job's token", s.getRemoteSocketAddress());
-                    continue;
+            Socket s;
+            try {
+                s = server.accept();
+            } catch (IOException e) {
+                if (!server.isClosed()) {
+                    LOG.warn("metrics channel: accept failed: {}", e.getMessage());
                 }
-                for (String line; (line = in.readLine()) != null; ) {
-                    StepMetrics m = StepMetrics.parseCsv(line);
+                continue;
+            }
+            if (pending.incrementAndGet() > MAX_PENDING) {
+                pending.decrementAndGet();
+                LOG.warn("metrics channel: dropped a connection from {}: {} are already waiting to authenticate",
+                        s.getRemoteSocketAddress(), MAX_PENDING);
+                closeQuietly(s);
+                continue;
+            }
+            // One thread per connection, so a stranger that connects and stays silent (or sends a
+            // line without end) holds only its own thread, never rank 0's connection behind it.
+            Thread t = new Thread(() -> serve(s, sink, pending), "bragg-metrics-connection");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void serve(Socket s, Consumer<StepMetrics> sink, AtomicInteger pending) {
+        boolean authenticated = false;
+        try (s; InputStream in = new BufferedInputStream(s.getInputStream())) {
+            s.setSoTimeout(TOKEN_DEADLINE_MS);
+            String first = readLine(in, endpoint.token().length());
+            if (first == null || !MessageDigest.isEqual(first.getBytes(StandardCharsets.UTF_8),
+                    endpoint.token().getBytes(StandardCharsets.UTF_8))) {
+                LOG.warn("metrics channel: rejected a connection from {} without the job's token", s.getRemoteSocketAddress());
+                return;
+            }
+            authenticated = true;
+            pending.decrementAndGet();
+            s.setSoTimeout(0); // rank 0 may be quiet for a long step
+            for (String line; (line = readLine(in, MAX_LINE_CHARS)) != null; ) {
+                StepMetrics m = StepMetrics.parseCsv(line);
+                synchronized (this) {
                     // A resumed attempt re-runs the steps after its checkpoint: show each step once.
                     if (m.step() > lastStep) {
                         lastStep = m.step();
                         sink.accept(m);
                     }
                 }
-            } catch (IOException | RuntimeException e) {
-                if (!server.isClosed()) {
-                    LOG.warn("metrics channel: {} (progress lines may pause; the final metrics come with the result)",
-                            e.getMessage());
-                }
             }
+        } catch (java.net.SocketTimeoutException e) {
+            LOG.warn("metrics channel: rejected a connection from {} that sent no token within {} ms",
+                    s.getRemoteSocketAddress(), TOKEN_DEADLINE_MS);
+        } catch (IOException | RuntimeException e) {
+            if (!server.isClosed()) {
+                LOG.warn("metrics channel: closed the connection from {}: {} (progress lines may pause; the final "
+                        + "metrics come with the result)", s.getRemoteSocketAddress(), e.getMessage());
+            }
+        } finally {
+            if (!authenticated) {
+                pending.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * One '\n'-terminated UTF-8 line of at most {@code max} characters (a '\r' before the '\n' is
+     * dropped), or null at the end of the stream; a longer line is an error before it is buffered.
+     */
+    static String readLine(InputStream in, int max) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(Math.min(max, 256));
+        for (int c; (c = in.read()) >= 0; ) {
+            if (c == '\n') {
+                byte[] bytes = b.toByteArray();
+                int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                if (n > max) {
+                    break;
+                }
+                return new String(bytes, 0, n, StandardCharsets.UTF_8);
+            }
+            if (b.size() > max) { // max + 1 bytes is room for a '\r'
+                break;
+            }
+            b.write(c);
+        }
+        if (b.size() > max) {
+            throw new IOException("a line longer than " + max + " characters");
+        }
+        if (b.size() > 0) {
+            throw new IOException("the connection ended inside a line");
+        }
+        return null;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            LOG.debug("close failed: {}", e.toString());
         }
     }
 

@@ -7,12 +7,14 @@ import bragg.worker.model.ops.KernelProvider;
 import bragg.worker.train.CheckpointStore;
 import bragg.worker.train.LocalShard;
 import bragg.worker.train.ParameterCheck;
+import bragg.worker.train.ReplicaThreads;
 import bragg.worker.train.ReplicaTrainer;
 import bragg.worker.train.StepMetrics;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -50,9 +52,14 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
         int rank = ctx.partitionId();
         int n = ctx.getTaskInfos().length;
         KernelProvider.assignGpu(TaskGpu.assigned(ctx));
+        // BLAS and libnd4j sized to this task's cores, so the executor's replicas do not oversubscribe it
+        ReplicaThreads.use(ctx.cpus());
+        // The checkpoint store must see what the driver's does (s3a credentials, HDFS names).
+        CheckpointStore.useHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()));
         try {
             LocalShard shard = materialize(CollectionConverters.asJava(rows), rank);
             try (Collective coll = BarrierRendezvous.join(ctx, spec.transport(), secret, spec.collective());
+                 KillWatch watch = KillWatch.start(ctx::isInterrupted, coll, "replica " + rank + " of " + n);
                  MetricsChannel.Sender live = rank == 0 && progress != null ? new MetricsChannel.Sender(progress) : null) {
                 ComputationGraph graph = new ComputationGraph(ComputationGraphConfiguration.fromJson(spec.graphJson()));
                 graph.init();
@@ -77,6 +84,11 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
         } finally {
             KernelProvider.assignGpu(null);   // the executor reuses this thread for other tasks
         }
+    }
+
+    /** The Hadoop configuration Spark builds from {@code conf} (spark.hadoop.* and the rest), as its own readers use. */
+    static org.apache.hadoop.conf.Configuration hadoopConfiguration(org.apache.spark.SparkConf conf) {
+        return org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(conf);
     }
 
     /** This rank's samples in order j (see {@link ShardPlanner}). */

@@ -1,5 +1,6 @@
 package bragg.driver.train;
 
+import bragg.worker.train.CheckpointStore;
 import bragg.worker.train.StepMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,13 +76,17 @@ public final class TrainDriver {
         JavaPairRDD<Long, ShardSample> shards = ShardPlanner.partition(rows, plan);
         ClassTag<ReplicaOutcome> tag = ClassTag$.MODULE$.apply(ReplicaOutcome.class);
         List<String> failures = new ArrayList<>();
+        CheckpointStore checkpoints = checkpoints(sc, spec);
+        int fruitless = 0;   // attempts in a row that failed without writing a new checkpoint
         for (int attempt = 1; ; attempt++) {
             JobSecret secret = JobSecret.forAttempt(sc.getConf(), sc.applicationId(), attempt);
-            sc.setJobDescription("bragg train: " + replicas + " replicas x " + stepsPerEpoch + " steps/epoch x "
-                    + spec.train().epochs() + " epochs, attempt " + attempt + " of " + maxAttempts);
-            LOG.info("attempt {} of {}: barrier stage of {} replicas, transport {}, ring secret {}", attempt, maxAttempts,
+            String group = "bragg-train-" + sc.applicationId() + "-attempt-" + attempt;
+            sc.setJobGroup(group, "bragg train: " + replicas + " replicas x " + stepsPerEpoch + " steps/epoch x "
+                    + spec.train().epochs() + " epochs, attempt " + attempt, true);
+            LOG.info("attempt {}: barrier stage of {} replicas, transport {}, ring secret {}", attempt,
                     replicas, spec.transport(), secret.source());
-            TaskFailures taskFailures = new TaskFailures();
+            long before = newestStep(checkpoints);
+            TaskFailures taskFailures = new TaskFailures(group);
             sc.addSparkListener(taskFailures);
             try {
                 // barrier(): Spark starts all N tasks together or none, and gives them allGather.
@@ -92,17 +97,44 @@ public final class TrainDriver {
                 // The listener bus delivers task ends asynchronously; give it a moment to catch up.
                 waitForListenerBus(sc);
                 String why = taskFailures.first() != null ? taskFailures.first() : firstLine(e);
-                failures.add("attempt " + attempt + ": " + why);
-                if (attempt >= maxAttempts) {
-                    throw new IllegalStateException("training failed " + attempt + " times (bragg.train.max-attempts = "
-                            + maxAttempts + "):\n  " + String.join("\n  ", failures), e);
+                long after = newestStep(checkpoints);
+                boolean progressed = after > before;
+                fruitless = progressed ? 0 : fruitless + 1;
+                failures.add("attempt " + attempt + ": " + why + (progressed ? " (after checkpointing step " + after + ")"
+                        : " (no new checkpoint)"));
+                if (fruitless >= maxAttempts) {
+                    throw new IllegalStateException("training failed: " + fruitless + " attempt(s) in a row ended without a "
+                            + "new checkpoint (bragg.train.max-attempts = " + maxAttempts + "):\n  "
+                            + String.join("\n  ", failures), e);
                 }
-                LOG.warn("attempt {} of {} failed: {}; resubmitting, the replicas resume from the newest checkpoint in {}",
-                        attempt, maxAttempts, why, spec.train().checkpointDir());
+                LOG.warn("attempt {} failed{}: {}; resubmitting ({} of {} attempts in a row without progress), the replicas "
+                        + "resume from the newest checkpoint in {}", attempt, progressed ? " after progress" : "", why,
+                        fruitless, maxAttempts, spec.train().checkpointDir());
             } finally {
                 sc.removeSparkListener(taskFailures);
-                sc.setJobDescription(null);
+                sc.clearJobGroup();
             }
+        }
+    }
+
+    /** The job's checkpoint folder, read with the Hadoop conf Spark gives the driver (spark.hadoop.*). */
+    private static CheckpointStore checkpoints(SparkContext sc, ReplicaSpec spec) {
+        try {
+            return new CheckpointStore(spec.train().checkpointDir(), sc.hadoopConfiguration(), 1);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("bragg.train.checkpoint-dir " + spec.train().checkpointDir()
+                    + " cannot be opened: " + e.getMessage(), e);
+        }
+    }
+
+    /** The step of the newest checkpoint file, or -1; progress is a newer one after an attempt. */
+    private static long newestStep(CheckpointStore store) {
+        try {
+            List<Long> steps = store.steps();
+            return steps.isEmpty() ? -1 : steps.get(steps.size() - 1);
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot list the checkpoints in {}: {}", store.dir(), e.getMessage());
+            return -1;
         }
     }
 

@@ -1,7 +1,6 @@
 package bragg.driver.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,6 +112,30 @@ class TrainDriverTest {
         assertEquals(4, r.steps());
     }
 
+    /** max-attempts counts attempts in a row without a new checkpoint: one that checkpointed is retried even at 1. */
+    @Test
+    void anAttemptThatCheckpointedBeforeFailingDoesNotUseUpTheBudget() throws Exception {
+        TrainDriver.Result r = train(2, 4, 160, "ring", new FaultInjection(1, 1, 7), 1);
+        assertEquals(2, r.attempts(), r.failures().toString());
+        assertEquals(5, r.resumedFromStep());
+        assertTrue(r.failures().get(0).startsWith("attempt 1: ") && r.failures().get(0).contains("step 7 of attempt 1")
+                && r.failures().get(0).contains("after checkpointing step 5"), r.failures().toString());
+    }
+
+    /** A failure event of an earlier attempt's stage that arrives late is not taken for this attempt's. */
+    @Test
+    void anAttemptsSummaryShowsOnlyItsOwnTaskFailures() {
+        TaskFailures second = new TaskFailures("app-attempt-2");
+        second.jobStarted("app-attempt-1", java.util.List.of(3));
+        second.jobStarted("app-attempt-2", java.util.List.of(4));
+        second.taskFailed(3, "task 1: the first attempt's error");
+        second.taskFailed(4, "task 0: the second attempt's error");
+        assertEquals("task 0: the second attempt's error", second.first());
+        second.jobStarted(null, java.util.List.of(5));
+        second.taskFailed(5, "task 0: a job outside any group");
+        assertEquals("task 0: the second attempt's error", second.first());
+    }
+
     @Test
     void failingEveryAttemptStopsWithEachReason() throws Exception {
         IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -136,6 +159,12 @@ class TrainDriverTest {
                 () -> TrainDriver.checkBarrierTimeout(new SparkConf(false)));
         assertTrue(e.getMessage().contains("spark.barrier.sync.timeout"), e.getMessage());
         TrainDriver.checkBarrierTimeout(new SparkConf(false).set("spark.barrier.sync.timeout", "10min"));
-        assertNotEquals(0, TrainDriver.SPARK_DEFAULT_BARRIER_TIMEOUT_S);
+        // The constant is Spark's own default, so a conf that spells that default out is refused too.
+        String sparksDefault = org.apache.spark.internal.config.package$.MODULE$.BARRIER_SYNC_TIMEOUT().defaultValueString();
+        assertEquals(TrainDriver.SPARK_DEFAULT_BARRIER_TIMEOUT_S,
+                new SparkConf(false).set("spark.barrier.sync.timeout", sparksDefault)
+                        .getTimeAsSeconds("spark.barrier.sync.timeout"), "Spark's default is " + sparksDefault);
+        assertThrows(IllegalStateException.class, () -> TrainDriver.checkBarrierTimeout(
+                new SparkConf(false).set("spark.barrier.sync.timeout", sparksDefault)));
     }
 }

@@ -3,6 +3,7 @@ package bragg.jobs.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -26,7 +27,7 @@ final class ResidentBudget {
         readKiB("VmRSS:"); // fail now, not in the thread
         Thread t = new Thread(() -> {
             while (true) {
-                long rss = readKiB("VmRSS:") * 1024;
+                long rss = residentBytes();
                 if (rss > budgetBytes) {
                     System.out.printf(Locale.ROOT, "failed: over budget: resident %d MiB > %d MiB%n",
                             rss >> 20, budgetBytes >> 20);
@@ -63,16 +64,26 @@ final class ResidentBudget {
         return readKiB("VmHWM:") * 1024;
     }
 
+    /** Current resident set of this process (VmRSS), in bytes. */
+    static long residentBytes() {
+        return readKiB("VmRSS:") * 1024;
+    }
+
     private static long readKiB(String field) {
         try {
-            for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
-                }
-            }
+            return kib(Files.readAllLines(STATUS), field);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read " + field + " from " + STATUS
                     + " (the memory budget needs Linux /proc): " + e, e);
+        }
+    }
+
+    /** The value of {@code field} ("VmHWM:") in the lines of a /proc status file, in KiB. */
+    static long kib(List<String> status, String field) {
+        for (String line : status) {
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]);
+            }
         }
         throw new IllegalStateException(STATUS + " has no " + field + " line");
     }

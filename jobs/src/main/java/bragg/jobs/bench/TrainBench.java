@@ -1,71 +1,108 @@
 package bragg.jobs.bench;
 
+import bragg.worker.collective.SoloCollective;
 import bragg.worker.model.VitConfig;
 import bragg.worker.model.VitModel;
 import bragg.worker.model.ops.KernelProvider;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
+import bragg.worker.train.ReplicaStep;
+import bragg.worker.train.ReplicaThreads;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.Locale;
-
 /**
- * {@code bragg bench train}: training samples/s of the default {@code vit} (bragg layers, flash
- * kernels) against a model of the same size built from DL4J's stock layers, in one process, after
- * warm-up, on the same random 64x64 patterns and labels. Prints a table, then one JSON line.
- *
- * <p>The stock model (what a DL4J user would write): patch embedding as an 8x8 stride-8
- * convolution to D, reshaped to tokens [B, D, 64]; per block x + SelfAttentionLayer(x) (DL4J's
- * SameDiff multi-head attention, H heads, projected input), then x + MLP(x) with the MLP as two
- * kernel-1 Convolution1D layers (D -> 4D GELU -> D); mean pooling; softmax output. DL4J has no
- * transformer layer norm, so the stock blocks have none (less work than the bragg blocks), nor
- * learned positions or a class token. Same D, heads, blocks, batch, input, Adam.
+ * {@code bragg bench train}: one replica's training and inference speed against the yardstick a
+ * user would pick instead, PyTorch on the same cores, and against the same-size stock-DL4J model
+ * ({@link StockVit}). Prints a table, then one JSON line.
+ * <pre>
+ *   bragg    the vit's training step as a replica runs it ({@link ReplicaStep}: forward, backward,
+ *            the collective of a world of one, clipping, Adam), threads = --threads
+ *   torch    scripts/bench/vit_twin.py: the same architecture, initialisation scheme, parameter
+ *            count (checked equal), batch, input patterns, Adam; torch.set_num_threads(--threads)
+ *   stock    StockVit through DL4J's fit()
+ *   infer    forward only, no gradients, --infer-batch patterns (torch under inference_mode)
+ * </pre>
+ * Each side is warmed up until two consecutive blocks of --steps steps agree within 3% (so more
+ * warm-up would not move the ratio), then --rounds rounds alternate the sides (torch, bragg,
+ * torch, bragg, ...) and each rate is the median of its rounds: load from other work on the
+ * machine weighs on both sides alike.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Training samples/s: the default vit vs the same-size stock-DL4J model; table, then a JSON line.")
+        description = "Training and inference samples/s of the vit vs its PyTorch twin and a stock-DL4J model; table, then a JSON line.")
 public final class TrainBench implements Runnable {
 
-    @Option(names = "--batch", description = "samples per step (default ${DEFAULT-VALUE})")
+    @Option(names = "--size", description = "default (the default vit: 64x64, patch 8, D 128, 4 heads, 4 blocks) or s "
+            + "(128x128, patch 16, D 384, 6 heads, 12 blocks, about 21 M parameters)")
+    String size = "default";
+
+    @Option(names = "--batch", description = "training samples per step (default ${DEFAULT-VALUE})")
     int batch = 32;
 
-    @Option(names = "--steps", description = "timed training steps per model (default ${DEFAULT-VALUE})")
+    @Option(names = "--infer-batch", description = "inference samples per forward pass (default ${DEFAULT-VALUE})")
+    int inferBatch = 256;
+
+    @Option(names = "--threads", description = "cores of the replica, for bragg and torch alike (default: all, ${DEFAULT-VALUE})")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--steps", description = "training steps per round and per warm-up block (default ${DEFAULT-VALUE})")
     int steps = 10;
 
-    @Option(names = "--warmup", description = "untimed steps before timing (default ${DEFAULT-VALUE})")
-    int warmup = 3;
+    @Option(names = "--rounds", description = "timed rounds per side (default ${DEFAULT-VALUE})")
+    int rounds = 5;
+
+    @Option(names = "--max-warmup", description = "warm-up blocks at most, per side (default ${DEFAULT-VALUE})")
+    int maxWarmup = 12;
 
     @Option(names = "--device", description = "attention device of the bragg model (default ${DEFAULT-VALUE})")
     String device = "auto";
 
+    @Option(names = "--python", description = "python with torch >= 2 (default: $BRAGG_PYTHON, else python3)")
+    String python;
+
+    @Option(names = "--skip-stock", description = "skip the stock-DL4J model (its JSON values are then null)")
+    boolean skipStock;
+
+    /** One side of a comparison: the seconds {@code n} steps take. */
+    @FunctionalInterface
+    interface Side {
+        double seconds(int n) throws IOException;
+    }
+
     @Override
     public void run() {
-        if (batch < 1 || steps < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--batch and --steps must be >= 1 and --warmup >= 0; found batch=" + batch
-                    + ", steps=" + steps + ", warmup=" + warmup);
+        if (batch < 1 || inferBatch < 1 || steps < 1 || rounds < 1 || maxWarmup < 2 || threads < 1) {
+            throw new IllegalArgumentException("--batch, --infer-batch, --steps, --rounds and --threads must be >= 1 and "
+                    + "--max-warmup >= 2; found batch=" + batch + ", infer-batch=" + inferBatch + ", steps=" + steps
+                    + ", rounds=" + rounds + ", max-warmup=" + maxWarmup + ", threads=" + threads);
         }
-        VitConfig c = new VitConfig();
+        try {
+            bench();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void bench() throws IOException {
+        VitConfig c = config(size);
         c.attentionDevice = KernelProvider.checkDevice("--device", device);
+        ReplicaThreads.use(threads);
+        String loadStart = AttentionBench.loadAverage();
         ComputationGraph bragg = VitModel.build(c);
-        ComputationGraph stock = new ComputationGraph(stock(c, batch));
-        stock.init();
+        String backend = KernelProvider.backend(c.attentionDevice);
 
         Nd4j.getRandom().setSeed(42);
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, c.channels, c.height, c.width);
@@ -73,64 +110,180 @@ public final class TrainBench implements Runnable {
         for (int b = 0; b < batch; b++) {
             y.putScalar(b, b % c.outputs, 1f);
         }
-        System.out.printf(Locale.ROOT, "bench train: %dx%d patterns, patch %d, D %d, %d heads, %d blocks, batch %d;"
-                        + " %d warm-up + %d timed steps each; bragg attention backend: %s%n", c.height, c.width, c.patch,
-                c.dim, c.heads, c.blocks, batch, warmup, steps, KernelProvider.backend(c.attentionDevice));
-        double braggRate = samplesPerSecond(bragg, x, y);
-        double stockRate = samplesPerSecond(stock, x, y);
-        System.out.printf(Locale.ROOT, "%n%-52s %12s %14s%n", "model", "parameters", "samples/s");
-        System.out.printf(Locale.ROOT, "%-52s %12d %14.1f%n", "bragg vit (flash kernels, pre-LN blocks)", bragg.numParams(),
-                braggRate);
-        System.out.printf(Locale.ROOT, "%-52s %12d %14.1f%n", "stock DL4J (SelfAttentionLayer, Conv1D MLP, no LN)",
-                stock.numParams(), stockRate);
-        System.out.printf(Locale.ROOT, "{\"bragg_samples_per_s\": %.2f, \"stock_dl4j_samples_per_s\": %.2f, "
-                        + "\"speedup\": %.3f, \"bragg_params\": %d, \"stock_dl4j_params\": %d, \"batch\": %d, "
-                        + "\"steps\": %d, \"backend\": \"%s\"}%n", braggRate, stockRate, braggRate / stockRate,
-                bragg.numParams(), stock.numParams(), batch, steps,
-                KernelProvider.backend(c.attentionDevice).replace("\"", "'"));
+        INDArray xi = x.repeat(0, (inferBatch + batch - 1) / batch).get(
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, inferBatch)).dup('c');
+        System.out.printf(Locale.ROOT, "bench train --size %s: %dx%d patterns, patch %d, D %d, %d heads, %d blocks, "
+                        + "%d parameters; batch %d (inference %d), %d threads; attention backend: %s%n", size, c.height,
+                c.width, c.patch, c.dim, c.heads, c.blocks, bragg.numParams(), batch, inferBatch, threads, backend);
+
+        String py = python != null ? python : System.getenv().getOrDefault("BRAGG_PYTHON", "python3");
+        String noTorch = TorchTwin.unavailable(py);
+        TorchTwin twin = null;
+        Path input = Files.createTempFile("bragg-bench-train", ".f32");
+        try {
+            if (noTorch == null) {
+                writeFloats(x, input);
+                Path script = Path.of(System.getProperty("bragg.root.dir", "."), "scripts", "bench", "vit_twin.py");
+                twin = TorchTwin.start(py, script, c, batch, inferBatch, threads, input);
+                if (twin.params != bragg.numParams()) {
+                    throw new IllegalStateException("the PyTorch twin has " + twin.params + " parameters, bragg's vit "
+                            + bragg.numParams() + ": the models differ, so their speeds cannot be compared");
+                }
+                System.out.println("PyTorch twin: torch " + twin.version + " (" + py + "), " + twin.params + " parameters");
+            } else {
+                System.out.println("PyTorch twin: not run: " + noTorch + " (use --python or BRAGG_PYTHON)");
+            }
+
+            ReplicaStep step = new ReplicaStep(bragg, new SoloCollective(), 0, batch, 1);
+            MultiDataSet data = new MultiDataSet(new INDArray[]{x}, new INDArray[]{y});
+            long[] stepNo = {0};
+            Side braggTrain = n -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    step.run(m -> data, stepNo[0]++, 0);
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            };
+            Side braggInfer = n -> {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    bragg.output(false, xi);
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            };
+            TorchTwin t = twin;
+            Side torchTrain = t == null ? null : t::train;
+            Side torchInfer = t == null ? null : t::infer;
+            int inferSteps = Math.max(1, steps * batch / inferBatch);
+
+            double[] train = compare("train", torchTrain, braggTrain, steps, batch);
+            double[] infer = compare("infer", torchInfer, braggInfer, inferSteps, inferBatch);
+            double braggRss = ResidentBudget.peakBytes() / 1048576.0;
+            double torchRss = t == null ? Double.NaN : t.peakRssMb();
+
+            double stockRate = Double.NaN, braggVsStock = Double.NaN;
+            long stockParams = -1;
+            if (!skipStock) {
+                ComputationGraph stock = new ComputationGraph(StockVit.configuration(c, batch));
+                stock.init();
+                stockParams = stock.numParams();
+                INDArray[] in = {x}, labels = {y};
+                Side stockTrain = n -> {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        stock.fit(in, labels);
+                    }
+                    return (System.nanoTime() - t0) / 1e9;
+                };
+                double[] s = compare("stock", stockTrain, braggTrain, Math.max(1, steps / 2), batch);
+                stockRate = s[0];
+                braggVsStock = s[1];
+            }
+            String loadEnd = AttentionBench.loadAverage();
+
+            System.out.printf(Locale.ROOT, "%n%-58s %12s %14s%n", "what", "parameters", "samples/s");
+            row("bragg vit train (fused layers, flash attention)", bragg.numParams(), train[1]);
+            row("PyTorch twin train" + (t == null ? " (not run)" : ", torch " + t.version), t == null ? -1 : t.params, train[0]);
+            row("stock DL4J train (SelfAttentionLayer, Conv1D MLP, no LN)", stockParams, stockRate);
+            row("bragg vit inference (batch " + inferBatch + ")", bragg.numParams(), infer[1]);
+            row("PyTorch twin inference (batch " + inferBatch + ")", t == null ? -1 : t.params, infer[0]);
+            System.out.printf(Locale.ROOT, "peak resident: bragg JVM %.0f MiB, torch %s MiB (before the stock model ran)%n",
+                    braggRss, t == null ? "-" : String.format(Locale.ROOT, "%.0f", torchRss));
+            System.out.println("load average (1, 5, 15 min): start " + loadStart + ", end " + loadEnd);
+            System.out.printf(Locale.ROOT, "{\"bragg_samples_per_s\": %s, \"torch_samples_per_s\": %s, \"ratio_to_torch\": %s, "
+                            + "\"stock_dl4j_samples_per_s\": %s, \"speedup\": %s, \"infer_bragg_samples_per_s\": %s, "
+                            + "\"infer_torch_samples_per_s\": %s, \"infer_ratio_to_torch\": %s, \"bragg_peak_rss_mb\": %s, "
+                            + "\"torch_peak_rss_mb\": %s, \"size\": \"%s\", \"params\": %d, \"batch\": %d, \"infer_batch\": %d, "
+                            + "\"threads\": %d, \"backend\": \"%s\", \"torch_note\": %s, \"load_avg\": \"%s\", "
+                            + "\"load_avg_end\": \"%s\"}%n",
+                    num(train[1]), num(train[0]), num(train[1] / train[0]), num(stockRate), num(braggVsStock / stockRate),
+                    num(infer[1]), num(infer[0]), num(infer[1] / infer[0]), num(braggRss), num(torchRss), size,
+                    bragg.numParams(), batch, inferBatch, threads, backend.replace("\"", "'"),
+                    noTorch == null ? "null" : "\"" + noTorch.replace("\"", "'") + "\"", loadStart, loadEnd);
+        } finally {
+            if (twin != null) {
+                twin.close();
+            }
+            Files.deleteIfExists(input);
+        }
     }
 
-    private double samplesPerSecond(ComputationGraph g, INDArray x, INDArray y) {
-        INDArray[] in = {x}, labels = {y};
-        for (int i = 0; i < warmup; i++) {
-            g.fit(in, labels);
+    /**
+     * Warms both sides up, then alternates them for --rounds rounds; returns the median samples/s
+     * {other, bragg} (other is NaN when absent).
+     */
+    private double[] compare(String what, Side other, Side bragg, int n, int samplesPerStep) throws IOException {
+        if (other != null) {
+            warmUp(what + " " + (what.equals("stock") ? "stock" : "torch"), other, n, samplesPerStep);
         }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-            g.fit(in, labels);
+        warmUp(what + " bragg", bragg, n, samplesPerStep);
+        List<Double> o = new ArrayList<>(), b = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            if (other != null) {
+                o.add(samplesPerStep * n / other.seconds(n));
+            }
+            b.add(samplesPerStep * n / bragg.seconds(n));
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return batch * (double) steps / seconds;
+        System.out.printf(Locale.ROOT, "  %s rounds (samples/s): bragg %s%s%n", what, fmt(b),
+                other == null ? "" : ", " + (what.equals("stock") ? "stock " : "torch ") + fmt(o));
+        return new double[]{other == null ? Double.NaN : median(o), median(b)};
     }
 
-    /** The stock-DL4J model of the class comment, for a fixed batch (DL4J's ReshapeVertex has a fixed shape). */
-    static ComputationGraphConfiguration stock(VitConfig c, int batch) {
-        int d = c.dim, gh = c.height / c.patch, gw = c.width / c.patch, t = gh * gw;
-        int hidden = c.mlpHidden > 0 ? c.mlpHidden : 4 * d;
-        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
-                .seed(c.seed).updater(new Adam(c.learningRate)).dataType(DataType.FLOAT).weightInit(WeightInit.XAVIER)
-                .graphBuilder()
-                .addInputs("pattern")
-                .setInputTypes(InputType.convolutional(c.height, c.width, c.channels));
-        g.addLayer("patch", new ConvolutionLayer.Builder(c.patch, c.patch).stride(c.patch, c.patch).nOut(d)
-                .activation(Activation.IDENTITY).build(), "pattern");
-        g.addVertex("tokens", new ReshapeVertex('c', new int[]{batch, d, t}, null), "patch");
-        String last = "tokens";
-        for (int i = 0; i < c.blocks; i++) {
-            g.addLayer("attn" + i, new SelfAttentionLayer.Builder().nIn(d).nOut(d).nHeads(c.heads).headSize(d / c.heads)
-                    .projectInput(true).build(), last);
-            g.addVertex("res" + i + "a", new ElementWiseVertex(ElementWiseVertex.Op.Add), last, "attn" + i);
-            g.addLayer("mlp" + i + "a", new Convolution1DLayer.Builder(1).nOut(hidden).activation(Activation.GELU).build(),
-                    "res" + i + "a");
-            g.addLayer("mlp" + i + "b", new Convolution1DLayer.Builder(1).nOut(d).activation(Activation.IDENTITY).build(),
-                    "mlp" + i + "a");
-            g.addVertex("res" + i + "b", new ElementWiseVertex(ElementWiseVertex.Op.Add), "res" + i + "a", "mlp" + i + "b");
-            last = "res" + i + "b";
+    /** Blocks of n steps until two in a row agree within 3% (or --max-warmup blocks). */
+    private void warmUp(String what, Side side, int n, int samplesPerStep) throws IOException {
+        double last = samplesPerStep * n / side.seconds(n);
+        List<Double> seen = new ArrayList<>(List.of(last));
+        for (int i = 1; i < maxWarmup; i++) {
+            double now = samplesPerStep * n / side.seconds(n);
+            seen.add(now);
+            if (Math.abs(now - last) <= 0.03 * Math.max(now, last)) {
+                break;
+            }
+            last = now;
         }
-        g.addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last);
-        g.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(d).nOut(c.outputs)
-                .activation(Activation.SOFTMAX).build(), "pool");
-        g.setOutputs("out");
-        return g.build();
+        System.out.printf(Locale.ROOT, "  warm-up %s: %d blocks of %d steps, samples/s %s%n", what, seen.size(), n, fmt(seen));
+    }
+
+    static VitConfig config(String size) {
+        VitConfig c = new VitConfig();
+        switch (size) {
+            case "default" -> { }
+            case "s" -> {
+                c.height = 128;
+                c.width = 128;
+                c.patch = 16;
+                c.dim = 384;
+                c.heads = 6;
+                c.blocks = 12;
+            }
+            default -> throw new IllegalArgumentException("--size must be default or s; found '" + size + "'");
+        }
+        return c;
+    }
+
+    private static void writeFloats(INDArray x, Path file) throws IOException {
+        float[] v = new float[(int) x.length()];
+        x.dup('c').data().asNioFloat().get(0, v, 0, v.length);
+        ByteBuffer bb = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        bb.asFloatBuffer().put(v);
+        Files.write(file, bb.array());
+    }
+
+    private static void row(String what, long params, double rate) {
+        System.out.printf(Locale.ROOT, "%-58s %12s %14s%n", what, params < 0 ? "-" : Long.toString(params),
+                Double.isNaN(rate) ? "-" : String.format(Locale.ROOT, "%.1f", rate));
+    }
+
+    private static double median(List<Double> v) {
+        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+
+    private static String fmt(List<Double> v) {
+        return Arrays.toString(v.stream().mapToDouble(d -> Math.round(d * 10) / 10.0).toArray());
+    }
+
+    private static String num(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "null";
     }
 }

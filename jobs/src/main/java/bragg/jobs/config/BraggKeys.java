@@ -86,7 +86,8 @@ public final class BraggKeys {
     // ---- bragg.data: where the data are and how to open them ---------------------------------
 
     public static final ConfigKey<String> DATA_INPUT = add(ConfigKey.stringKey("bragg.data.input")
-            .doc("Raw input for preprocess: a file (Merlin .mib, HDF5 .h5/.emd/.hdf5, .npy, raw binary, TIFF) or a "
+            .doc("Raw input for preprocess: a file (Merlin .mib, HDF5 .h5/.emd/.hdf5/.hspy, .npy, NanoMegas .blo, "
+                    + "MRC 2014, EDAX .ang, raw binary, TIFF) or a "
                     + "folder of images (a folder per class gives labels). The format is detected from the content; "
                     + "run bin/bragg inspect <file> first. Empty when the job starts from shards.")
             .withDefault(""));
@@ -140,12 +141,15 @@ public final class BraggKeys {
 
     public static final ConfigKey<String> DATA_LABELS = add(ConfigKey.stringKey("bragg.data.labels")
             .doc("Class labels: an .npy of integer classes, one per scan position (4dstem) or [layers, tiles_y, "
-                    + "tiles_x] (lpbf); names from <labels>.txt (one per line) when present. Empty = none "
+                    + "tiles_x] (lpbf); names from <labels>.txt (one per line) when present. Or an EDAX .ang "
+                    + "crystal map on the scan's grid: its phase ids become classes named as the header's phases "
+                    + "(points with CI -1 get none). Empty = none "
                     + "(class folders and Peregrine masks carry their own).")
             .withDefault(""));
 
     public static final ConfigKey<String> DATA_TARGETS = add(ConfigKey.stringKey("bragg.data.targets")
-            .doc("Regression targets: an .npy of floats [positions..., T] (e.g. orientation, thickness); empty = none.")
+            .doc("Regression targets: an .npy of floats [positions..., T] (e.g. orientation, thickness), or an "
+                    + "EDAX .ang on the scan's grid (its Euler angles phi1, PHI, phi2 in radians, T = 3); empty = none.")
             .withDefault(""));
 
     public static final ConfigKey<String> DATA_SHARDS = add(ConfigKey.stringKey("bragg.data.shards")
@@ -352,7 +356,7 @@ public final class BraggKeys {
 
     public static final ConfigKey<Double> TRAIN_CLIP = add(ConfigKey.doubleKey("bragg.train.clip-norm")
             .doc("Clip the all-reduced, averaged gradient to this global L2 norm; 0 = off.")
-            .check(v -> v >= 0, ">= 0")
+            .check(v -> v >= 0 && Double.isFinite(v), ">= 0 and finite")
             .withDefault(1.0));
 
     public static final ConfigKey<Long> TRAIN_SEED = add(ConfigKey.longKey("bragg.train.seed")
@@ -384,7 +388,9 @@ public final class BraggKeys {
             .withDefault("ring"));
 
     public static final ConfigKey<Integer> TRAIN_MAX_ATTEMPTS = add(ConfigKey.intKey("bragg.train.max-attempts")
-            .doc("Barrier stage submissions before giving up; each retry resumes from the newest complete checkpoint.")
+            .doc("Failed barrier stage submissions in a row without a new checkpoint before giving up; an attempt "
+                    + "that checkpointed before failing starts the count again. Each retry resumes from the newest "
+                    + "intact checkpoint.")
             .check(v -> v >= 1 && v <= 100, "1..100")
             .withDefault(3));
 
@@ -414,10 +420,10 @@ public final class BraggKeys {
     // ---- bragg.kernels ----------------------------------------------------------------------
 
     public static final ConfigKey<String> KERNELS_DEVICE = add(ConfigKey.stringKey("bragg.kernels.device")
-            .doc("Where attention runs: auto (an OpenCL GPU, else an OpenCL CPU device, else Java), opencl-gpu[:N] "
-                    + "(the N-th OpenCL GPU), opencl-cpu[:N] (e.g. PoCL), java (plain multi-threaded Java). "
+            .doc("Where attention runs: auto (an OpenCL GPU, else Java; never an OpenCL CPU device, which is "
+                    + "slower than Java on the same cores), opencl-gpu[:N] (the N-th OpenCL GPU), opencl-cpu[:N] (e.g. PoCL), java (plain multi-threaded Java). "
                     + "An explicit device that is not there stops the job; it never falls back.")
-            .check(v -> v.matches("auto|opencl-(gpu|cpu)(:\\d+)?|java"), "auto, opencl-gpu[:N], opencl-cpu[:N] or java")
+            .check(bragg.kernels.AttentionKernels.DeviceName::valid, "auto, opencl-gpu[:N], opencl-cpu[:N] or java")
             .withDefault("auto"));
 
     // ---- bragg.output -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Detect a file's format by content and print its shape, dtype, axes and statistics; last line JSON.")
 public final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "file or folder (.mib/.hdr, HDF5, .npy, raw, TIFF/PNG/JPEG/BMP, image folder)")
+    @Parameters(index = "0", description = "file or folder (.mib/.hdr, HDF5 incl. .hspy, .npy, NanoMegas .blo, MRC, EDAX .ang, raw, TIFF/PNG/JPEG/BMP, image folder)")
     Path input;
 
     @Mixin
@@ -51,6 +51,7 @@ public final class InspectCommand implements Callable<Integer> {
         json.put("dtype", i.dtype().label());
         json.put("byte_order", i.byteOrder());
         json.put("axes", i.axes());
+        json.put("metadata", new java.util.TreeMap<>(i.metadata()));
         json.put("min", finite(st.min));
         json.put("max", finite(st.max));
         json.put("sum", st.sum == Math.rint(st.sum) && Math.abs(st.sum) < 1e15 ? (Object) (long) st.sum : st.sum);

@@ -1,11 +1,12 @@
 package bragg.jobs.evaluate;
 
+import bragg.driver.score.Predictions;
+import bragg.driver.shards.ModelFit;
 import bragg.driver.shards.ShardReader;
 import bragg.driver.shards.Shards;
 import bragg.jobs.config.BraggConfig;
 import bragg.jobs.config.BraggKeys;
 import bragg.jobs.infer.Holdout;
-import bragg.driver.score.Predictions;
 import bragg.jobs.report.RunFolder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Scores the run's model on the held-out region of its shards: accuracy, per-class
@@ -27,6 +29,11 @@ public final class EvaluateJob {
         RunFolder run = new RunFolder(Path.of(c.get(BraggKeys.OUTPUT_DIR)));
         byte[] zip = readModel(model);
         Shards shards = ShardReader.read(spark, c.get(BraggKeys.DATA_SHARDS));
+        ComputationGraph graph = ModelFit.check(zip, model.toString(), shards.manifest(), c.get(BraggKeys.DATA_SHARDS));
+        boolean classification = c.get(BraggKeys.MODEL_HEAD).equals("classification");
+        if (classification) {
+            ModelFit.checkClasses(graph, model.toString(), shards.manifest(), c.get(BraggKeys.DATA_SHARDS));
+        }
         double fraction = c.get(BraggKeys.DATA_HOLDOUT);
         if (fraction == 0) {
             throw new IllegalArgumentException("config key bragg.data.holdout = 0: nothing is held out to evaluate on "
@@ -42,13 +49,8 @@ public final class EvaluateJob {
         }
         ClassificationScores cls = null;
         RegressionScores reg = null;
-        if (c.get(BraggKeys.MODEL_HEAD).equals("classification")) {
+        if (classification) {
             List<String> names = shards.manifest().labelNames();
-            int outputs = preds.get(0).output().length;
-            if (names.size() != outputs) {
-                throw new IllegalArgumentException(model + " has " + outputs + " outputs but the shards have "
-                        + names.size() + " label names " + names + ": the model was trained on other data");
-            }
             List<Integer> actual = new ArrayList<>();
             List<Integer> predicted = new ArrayList<>();
             for (Predictions.Prediction p : preds) {

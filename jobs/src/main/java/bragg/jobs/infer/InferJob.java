@@ -1,6 +1,7 @@
 package bragg.jobs.infer;
 
 import bragg.driver.score.Predictions;
+import bragg.driver.shards.ModelFit;
 import bragg.driver.shards.ShardReader;
 import bragg.driver.shards.Shards;
 import bragg.jobs.config.BraggConfig;
@@ -24,6 +25,7 @@ public final class InferJob {
         }
         byte[] zip = Files.readAllBytes(model);
         Shards shards = ShardReader.read(spark, c.get(BraggKeys.DATA_SHARDS));
+        ModelFit.check(zip, model.toString(), shards.manifest(), c.get(BraggKeys.DATA_SHARDS));
         spark.sparkContext().setJobDescription("bragg infer: " + shards.manifest().count() + " positions");
         List<Predictions.Prediction> preds = Predictions.run(shards.rows(), shards.manifest(), zip, c.get(BraggKeys.INFER_BATCH));
         RunFolder run = new RunFolder(Path.of(c.get(BraggKeys.OUTPUT_DIR)));

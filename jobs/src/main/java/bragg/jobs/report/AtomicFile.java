@@ -5,11 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.UUID;
 
 /**
  * Every file of a run folder is written under a temporary name in its own folder and renamed
  * when complete, so a job that fails half-way leaves the previous file (or none), never half of
- * one.
+ * one. The file gets the mode any other writer of this process would give it (the umask's).
  */
 public final class AtomicFile {
     private AtomicFile() {
@@ -25,7 +26,9 @@ public final class AtomicFile {
     public static Path write(Path file, Writer writer) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        // Not Files.createTempFile: it makes the file mode 600 whatever the umask, and the rename
+        // keeps that, so colleagues sharing the run folder could not read the results.
+        Path tmp = Files.createFile(dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp"));
         try {
             writer.write(tmp);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -53,8 +53,11 @@ public final class TrainJob {
     public static Outcome run(SparkSession spark, BraggConfig c, ProgressListener progress) throws IOException {
         long t0 = System.nanoTime();
         RunFolder run = new RunFolder(Path.of(c.get(BraggKeys.OUTPUT_DIR)));
-        String checkpoints = checkpointDir(c, run);
-        prepare(run, c, checkpoints, spark.sparkContext().hadoopConfiguration());
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String finalCheckpoints = checkpointDir(c, run);
+        boolean replacing = prepare(run, c, finalCheckpoints, hadoop);
+        // A run that replaces a model checkpoints beside the old run's, which stay until it is complete.
+        String checkpoints = replacing ? finalCheckpoints + REPLACEMENT : finalCheckpoints;
 
         Shards shards = ShardReader.read(spark, c.get(BraggKeys.DATA_SHARDS));
         Manifest m = shards.manifest();
@@ -90,6 +93,9 @@ public final class TrainJob {
         StringBuilder csv = new StringBuilder(StepMetrics.CSV_HEADER).append('\n');
         r.metrics().forEach(s -> csv.append(s.csv()).append('\n'));
         AtomicFile.write(run.metrics(), csv);
+        if (replacing) {
+            retire(run, finalCheckpoints, checkpoints, hadoop);
+        }
         long params = ModelFiles.parameterCount(r.modelZip());
         return new Outcome(run, r, replicas, params, (System.nanoTime() - t0) / 1e9);
     }
@@ -112,23 +118,54 @@ public final class TrainJob {
         return dir.isEmpty() ? run.checkpoints().toString() : dir;
     }
 
+    /** Suffix of the checkpoint folder of a run that replaces a trained model. */
+    static final String REPLACEMENT = ".replacing";
+
     /**
      * A run folder that already holds a model is not trained over unless bragg.output.overwrite is
-     * set (then its checkpoints go too, or the new run would resume the old one). Checkpoints
+     * set; then nothing is deleted here: the new run checkpoints beside the old one (an interrupted
+     * replacement resumes from there) and {@link #retire} swaps the outputs once it is complete, so
+     * a run that fails on the way leaves the old model and everything describing it. Checkpoints
      * without a model are an interrupted run: the new run resumes it.
+     *
+     * @return whether this run replaces a trained model
      */
-    static void prepare(RunFolder run, BraggConfig c, String checkpoints, Configuration hadoop) throws IOException {
+    static boolean prepare(RunFolder run, BraggConfig c, String checkpoints, Configuration hadoop) throws IOException {
         if (Files.exists(run.model())) {
             if (!c.get(BraggKeys.OUTPUT_OVERWRITE)) {
                 throw new IllegalArgumentException(run.model() + " exists: this run folder holds a trained model "
                         + "(set bragg.output.overwrite=true to train again, or choose another bragg.output.dir)");
             }
-            org.apache.hadoop.fs.Path ck = new org.apache.hadoop.fs.Path(checkpoints);
-            ck.getFileSystem(hadoop).delete(ck, true);
-            Files.delete(run.model());
-        } else if (!new CheckpointStore(checkpoints, hadoop, 2).steps().isEmpty()) {
+            return true;
+        }
+        if (!new CheckpointStore(checkpoints, hadoop, 2).steps().isEmpty()) {
             LOG.info("{} holds checkpoints of an unfinished run: resuming it", checkpoints);
         }
+        return false;
+    }
+
+    /**
+     * After the new model, config and metrics are in place: the new checkpoints take the old ones'
+     * name, and the old evaluation, maps and report (which describe the replaced model) go.
+     */
+    static void retire(RunFolder run, String checkpoints, String replacement, Configuration hadoop) throws IOException {
+        org.apache.hadoop.fs.Path ck = new org.apache.hadoop.fs.Path(checkpoints);
+        org.apache.hadoop.fs.Path next = new org.apache.hadoop.fs.Path(replacement);
+        org.apache.hadoop.fs.FileSystem fs = ck.getFileSystem(hadoop);
+        fs.delete(ck, true);
+        if (fs.exists(next) && !fs.rename(next, ck)) {
+            throw new IOException("could not rename the new run's checkpoints " + next + " to " + ck);
+        }
+        Files.deleteIfExists(run.evaluation());
+        Files.deleteIfExists(run.report());
+        if (Files.isDirectory(run.maps())) {
+            try (java.util.stream.Stream<Path> s = Files.walk(run.maps())) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        LOG.info("replaced the model in {}; its old evaluation, maps and report were removed", run.dir());
     }
 
     private static Map<String, String> provenance(BraggConfig c, Manifest m) {

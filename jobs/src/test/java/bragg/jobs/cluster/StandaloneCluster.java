@@ -124,6 +124,9 @@ final class StandaloneCluster implements AutoCloseable {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("spark.executor.cores", "1");
         all.put("spark.executor.extraJavaOptions", String.join(" ", jvmOpens) + " " + QUICK_JVM + " " + ND4J_NATIVE);
+        // as README.md tells spark-submit users: the executors open OpenCL devices (device auto), and
+        // libjsig keeps an OpenCL driver's signal handlers from killing them (bin/jsig-preload)
+        all.put("spark.executorEnv.LD_PRELOAD", Path.of(System.getProperty("java.home"), "lib", "libjsig.so").toString());
         all.put("spark.driver.host", "127.0.0.1");
         all.put("spark.ui.enabled", "false");
         // Tasks start only once every executor is registered, so the work spreads over all of them.

@@ -40,4 +40,28 @@ class ConfigMappingTest {
                 () -> ConfigMapping.preprocess(BraggConfig.defaults())).getMessage();
         assertTrue(msg.contains("bragg.data.input"), msg);
     }
+
+    /** One validation, by the key: what a key accepts the training record takes as it is. */
+    @Test
+    void everyValueTheTrainKeysAcceptReachesTheTrainingConfig() {
+        BraggConfig c = BraggConfig.load(null, List.of("bragg.train.beta1=0.9999995", "bragg.train.beta2=0.9999999999",
+                "bragg.train.epsilon=0.5", "bragg.train.weight-decay=1", "bragg.train.clip-norm=0"));
+        bragg.worker.train.TrainConfig t = ConfigMapping.train(c, "/tmp/ck");
+        assertEquals(0.9999995, t.beta1());
+        assertEquals(0.9999999999, t.beta2());
+        assertEquals(0.5, t.epsilon());
+    }
+
+    @Test
+    void aBadTrainValueNamesTheRealKey() {
+        for (String bad : List.of("bragg.train.clip-norm=-1", "bragg.train.beta1=1", "bragg.train.epsilon=0")) {
+            String key = bad.substring(0, bad.indexOf('='));
+            String msg = assertThrows(IllegalArgumentException.class,
+                    () -> ConfigMapping.train(BraggConfig.load(null, List.of(bad)), "/tmp/ck")).getMessage();
+            assertTrue(msg.contains(key), bad + ": " + msg);
+        }
+        String steps = assertThrows(IllegalArgumentException.class, () -> ConfigMapping.train(
+                BraggConfig.load(null, List.of("bragg.train.batch-size=64")), "/tmp/ck").stepsPerEpoch(10)).getMessage();
+        assertTrue(steps.contains("bragg.train.batch-size 64"), steps);
+    }
 }

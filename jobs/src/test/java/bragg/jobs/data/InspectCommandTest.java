@@ -110,4 +110,35 @@ class InspectCommandTest {
         assertEquals(246, ebsd.get("max").asLong());
         assertEquals(4732574, ebsd.get("sum").asLong());
     }
+
+    @Test
+    void angMapShowsItsGridPhasesAndFields() throws Exception {
+        Path f = dir.resolve("ebsd.txt");
+        StringBuilder s = new StringBuilder("# TEM_PIXperUM 1.0\n# Phase 1\n# MaterialName Iron\n# Symmetry 43\n"
+                + "# LatticeConstants 2.87 2.87 2.87 90 90 90\n# GRID: SqrGrid\n# XSTEP: 0.5\n# YSTEP: 0.5\n"
+                + "# NCOLS_ODD: 3\n# NCOLS_EVEN: 3\n# NROWS: 2\n#\n");
+        for (int i = 0; i < 6; i++) s.append("0.1 0.2 0.3 ").append(0.5 * (i % 3)).append(' ').append(0.5 * (i / 3)).append(' ').append(50 + i).append(" 0.9 1\n");
+        Files.writeString(f, s.toString());
+        JsonNode j = inspect(f.toString());
+        assertEquals("ang", j.get("format").asText());
+        assertEquals(List.of(1L, 6L, 2L, 3L), shape(j));
+        assertEquals("y [um]", j.get("axes").get(2).asText());
+        assertEquals("SqrGrid", j.get("metadata").get("grid").asText());
+        assertEquals("phi1,Phi,phi2,iq,ci,phase_id", j.get("metadata").get("fields").asText());
+        assertTrue(j.get("metadata").get("phases").asText().startsWith("1:Iron symmetry 43"), j.toString());
+        assertEquals(55, j.get("max").asDouble());      // the largest IQ
+    }
+
+    @Test
+    void rgbaImageShowsFourChannels() throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(3, 2, java.awt.image.BufferedImage.TYPE_4BYTE_ABGR);
+        img.setRGB(1, 1, 0x80FF0000);
+        Path f = dir.resolve("rgba.png");
+        javax.imageio.ImageIO.write(img, "png", f.toFile());
+        JsonNode j = inspect(f.toString());
+        assertEquals(List.of(1L, 4L, 2L, 3L), shape(j));
+        assertEquals("u8", j.get("dtype").asText());
+        assertEquals("4", j.get("metadata").get("stored_channels").asText());
+        assertEquals(255, j.get("max").asDouble());
+    }
 }

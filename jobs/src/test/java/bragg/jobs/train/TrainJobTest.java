@@ -1,6 +1,8 @@
 package bragg.jobs.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +19,7 @@ import bragg.jobs.report.MetricsCsv;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -83,6 +86,42 @@ class TrainJobTest {
                 () -> TrainJob.run(spark, config(out.toString()), m -> { }));
         assertTrue(again.getMessage().contains("bragg.output.overwrite") && again.getMessage().contains("model.zip"),
                 again.getMessage());
+    }
+
+    /**
+     * bragg.output.overwrite replaces the old outputs only once the new ones are complete: a run
+     * refused on the way leaves the old model, its checkpoints and its evaluation as they were.
+     */
+    @Test
+    void overwriteReplacesTheOldModelOnlyWhenTheNewOneIsComplete() throws Exception {
+        Path out = dir.resolve("replace");
+        TrainJob.run(spark, config(out.toString(), "bragg.train.epochs=1"), m -> { });
+        byte[] oldModel = Files.readAllBytes(out.resolve("model.zip"));
+        List<Path> oldCheckpoints = listing(out.resolve("checkpoints"));
+        Files.writeString(out.resolve("evaluation.json"), "{\"of\": \"the old model\"}");
+        Files.createDirectories(out.resolve("maps"));
+        Files.writeString(out.resolve("maps").resolve("phase.png"), "old map");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainJob.run(spark,
+                config(out.toString(), "bragg.output.overwrite=true", "bragg.train.batch-size=64"), m -> { }));
+        assertTrue(e.getMessage().contains("train.batch-size 64"), e.getMessage());
+        assertArrayEquals(oldModel, Files.readAllBytes(out.resolve("model.zip")), "the old model is untouched");
+        assertEquals(oldCheckpoints, listing(out.resolve("checkpoints")), "the old checkpoints are untouched");
+        assertTrue(Files.exists(out.resolve("evaluation.json")) && Files.exists(out.resolve("maps").resolve("phase.png")));
+
+        TrainJob.run(spark, config(out.toString(), "bragg.output.overwrite=true", "bragg.train.epochs=1",
+                "bragg.train.seed=99"), m -> { });
+        assertFalse(Arrays.equals(oldModel, Files.readAllBytes(out.resolve("model.zip"))), "a new model");
+        assertFalse(Files.exists(out.resolve("evaluation.json")), "the old model's evaluation is gone");
+        assertFalse(Files.exists(out.resolve("maps")), "the old model's maps are gone");
+        assertFalse(Files.exists(Path.of(out.resolve("checkpoints") + TrainJob.REPLACEMENT)), "no replacement folder left");
+        assertFalse(listing(out.resolve("checkpoints")).isEmpty(), "the new run's checkpoints took the old ones' place");
+    }
+
+    private static List<Path> listing(Path folder) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(folder)) {
+            return s.filter(p -> !p.getFileName().toString().endsWith(".crc")).sorted().toList();
+        }
     }
 
     @Test

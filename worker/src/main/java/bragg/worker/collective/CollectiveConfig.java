@@ -35,6 +35,10 @@ public record CollectiveConfig(int connectTimeoutMs, int readTimeoutMs, int acce
         }
     }
 
+    public CollectiveConfig withConnectTimeoutMs(int ms) {
+        return new CollectiveConfig(ms, readTimeoutMs, acceptTimeoutMs, chunkFloats);
+    }
+
     public CollectiveConfig withReadTimeoutMs(int ms) {
         return new CollectiveConfig(connectTimeoutMs, ms, acceptTimeoutMs, chunkFloats);
     }

@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,13 +97,35 @@ public final class RingCollective implements Collective {
         }
     }
 
-    /** A server socket on an ephemeral port of every interface; open it before the rendezvous. */
-    public static ServerSocket openListener() throws IOException {
+    /**
+     * Longest a connection may take to authenticate on the listener (or the connect timeout when
+     * shorter): a peer's handshake is three small frames, so a connection silent this long is a stranger.
+     */
+    static final int HANDSHAKE_DEADLINE_MS = 10_000;
+    /** Handshakes the listener runs at once; a connection beyond them is closed unread. */
+    static final int MAX_PENDING_HANDSHAKES = 32;
+
+    /**
+     * A server socket on an ephemeral port of {@code host} only (the address the peers are told,
+     * not every interface of the machine); open it before the rendezvous.
+     */
+    public static ServerSocket openListener(String host) throws IOException {
         ServerSocket ss = new ServerSocket();
         ss.setReuseAddress(true);
         ss.setReceiveBufferSize(SOCKET_BUFFER);
-        ss.bind(new InetSocketAddress(0), 16);
+        try {
+            ss.bind(new InetSocketAddress(InetAddress.getByName(host), 0), 16);
+        } catch (IOException e) {
+            ss.close();
+            throw new IOException("collective: cannot listen on " + host + " (the address Spark gives this executor): "
+                    + e.getMessage(), e);
+        }
         return ss;
+    }
+
+    /** A listener on the loopback address (rings within one machine, tests). */
+    public static ServerSocket openListener() throws IOException {
+        return openListener(InetAddress.getLoopbackAddress().getHostAddress());
     }
 
     /**
@@ -204,35 +228,75 @@ public final class RingCollective implements Collective {
                 + config.connectTimeoutMs() + " ms: " + (last == null ? "timeout" : last.getMessage()), last);
     }
 
+    /**
+     * Accepts until the predecessor has authenticated. Each connection is handshaken on its own
+     * thread, with {@link #HANDSHAKE_DEADLINE_MS} per read, so a stranger that connects and sends
+     * nothing (or sends forever) holds only its own thread, never the real peer behind it.
+     */
     private static Socket acceptPrev(int rank, PeerAddress prev, byte[] secret, ServerSocket listener,
                                      CollectiveConfig config) throws IOException {
         long deadline = System.currentTimeMillis() + config.acceptTimeoutMs();
-        while (true) {
+        CompletableFuture<Socket> genuine = new CompletableFuture<>();
+        AtomicInteger pending = new AtomicInteger();
+        while (!genuine.isDone()) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
                 throw new IOException("rank " + rank + ": " + prev + " did not connect and authenticate within "
                         + config.acceptTimeoutMs() + " ms");
             }
-            listener.setSoTimeout((int) left);
             Socket s;
             try {
+                listener.setSoTimeout((int) left);
                 s = listener.accept();
             } catch (SocketTimeoutException e) {
                 continue;
-            }
-            String who = "connection from " + s.getRemoteSocketAddress() + " (claiming to be " + prev + ")";
-            try {
-                s.setTcpNoDelay(true);
-                s.setReceiveBufferSize(SOCKET_BUFFER);
-                s.setSoTimeout(config.connectTimeoutMs());
-                Handshake.serve(new DataInputStream(new BufferedInputStream(s.getInputStream())),
-                        new BufferedOutputStream(s.getOutputStream()), secret, prev.rank(), who);
-                return s;
             } catch (IOException e) {
-                // A stranger, a wrong secret or garbage: drop this connection, keep waiting for the real peer.
-                LOG.warn("rank {}: rejected {}: {}", rank, who, e.getMessage());
-                closeQuietly(s);
+                if (genuine.isDone()) {
+                    break; // the handshake thread closed the listener on success
+                }
+                throw e;
             }
+            if (pending.incrementAndGet() > MAX_PENDING_HANDSHAKES) {
+                pending.decrementAndGet();
+                LOG.warn("rank {}: dropped a connection from {}: {} handshakes are already running", rank,
+                        s.getRemoteSocketAddress(), MAX_PENDING_HANDSHAKES);
+                closeQuietly(s);
+                continue;
+            }
+            Thread t = new Thread(() -> {
+                try {
+                    if (handshake(rank, prev, secret, s, config)) {
+                        if (genuine.complete(s)) {
+                            closeQuietly(listener);
+                        } else {
+                            closeQuietly(s); // a second connection that authenticated as prev: the first one won
+                        }
+                    }
+                } finally {
+                    pending.decrementAndGet();
+                }
+            }, "bragg-ring-handshake-rank" + rank);
+            t.setDaemon(true);
+            t.start();
+        }
+        return genuine.join();
+    }
+
+    /** Serves the handshake on {@code s}; false (it is closed, its address logged once) when it is not the peer. */
+    private static boolean handshake(int rank, PeerAddress prev, byte[] secret, Socket s, CollectiveConfig config) {
+        String who = "connection from " + s.getRemoteSocketAddress() + " (claiming to be " + prev + ")";
+        try {
+            s.setTcpNoDelay(true);
+            s.setReceiveBufferSize(SOCKET_BUFFER);
+            s.setSoTimeout(Math.min(config.connectTimeoutMs(), HANDSHAKE_DEADLINE_MS));
+            Handshake.serve(new DataInputStream(new BufferedInputStream(s.getInputStream())),
+                    new BufferedOutputStream(s.getOutputStream()), secret, prev.rank(), who);
+            return true;
+        } catch (IOException e) {
+            // A stranger, a wrong secret, garbage or silence: drop it; the listener goes on.
+            LOG.warn("rank {}: rejected {}: {}", rank, who, e.getMessage());
+            closeQuietly(s);
+            return false;
         }
     }
 

@@ -37,13 +37,16 @@ import org.slf4j.LoggerFactory;
  * s3a:). A checkpoint is ONE file {@code ckpt-<step>.zip} holding
  * <pre>
  *   model.zip         DL4J ModelSerializer: configuration, parameters, updater (Adam) state
- *   state.properties  step, epoch, cursor, seed, world size, code version, config, sha256 of model.zip
+ *   state.properties  step, epoch, cursor, seed, world size, code version, config, sha256 of model.zip and of metrics.csv
  *   metrics.csv       rank 0's metrics of the steps so far
  * </pre>
+ * (state.properties itself is covered by the zip entry's CRC-32.)
  * It is written under a hidden temporary name ({@code _tmp-...}) and renamed when complete, so a
  * reader never sees a partial file under a checkpoint name; on object stores the rename is a copy
- * that appears whole. Only names matching {@code ckpt-<digits>.zip} are read, and a checkpoint
- * whose content does not match its own checksum is an error naming the file, never skipped.
+ * that appears whole. Only names matching {@code ckpt-<digits>.zip} are read. A checkpoint that
+ * is damaged all the same (a disk or a copy truncated it, its content does not match its
+ * checksums) is skipped with a warning naming it and why, and {@link #latest} resumes from the
+ * newest one that is intact; when none is, that is one error listing each file and its fault.
  */
 public final class CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
@@ -51,20 +54,40 @@ public final class CheckpointStore {
     private final Path dir;
     private final FileSystem fs;
     private final int keep;
+    private final Configuration conf;
 
     /** @param keep how many newest checkpoints to keep (older ones are deleted after a write) */
     public CheckpointStore(String dir, Configuration hadoopConf, int keep) throws IOException {
         this.dir = new Path(dir);
+        this.conf = hadoopConf;
         this.fs = this.dir.getFileSystem(hadoopConf);
         this.keep = Math.max(1, keep);
     }
 
+    /**
+     * The Hadoop configuration of {@link #CheckpointStore(String)}: the replica loop knows nothing of
+     * Spark, so the Spark side sets Spark's own (with the spark.hadoop.* settings: s3a credentials,
+     * HDFS HA names) before a replica trains; a fresh {@code Configuration} until it does.
+     */
+    private static volatile Configuration processConf;
+
+    /** Makes {@link #CheckpointStore(String)} use {@code conf} in this JVM (every job of a Spark application shares it). */
+    public static void useHadoopConfiguration(Configuration conf) {
+        processConf = conf;
+    }
+
+    /** A store with the JVM's Hadoop configuration ({@link #useHadoopConfiguration}) keeping 2 checkpoints. */
     public CheckpointStore(String dir) throws IOException {
-        this(dir, new Configuration(), 2);
+        this(dir, processConf != null ? processConf : new Configuration(), 2);
     }
 
     public Path dir() {
         return dir;
+    }
+
+    /** The Hadoop configuration this store opened its file system with. */
+    public Configuration configuration() {
+        return conf;
     }
 
     /** Writes a checkpoint of {@code graph} at {@code state} atomically; returns its path. */
@@ -82,6 +105,8 @@ public final class CheckpointStore {
         state.config().forEach((k, v) -> p.setProperty("config." + k, v));
         StringBuilder csv = new StringBuilder(StepMetrics.CSV_HEADER).append('\n');
         state.history().forEach(m -> csv.append(m.csv()).append('\n'));
+        byte[] metrics = csv.toString().getBytes(StandardCharsets.UTF_8);
+        p.setProperty("metrics_sha256", sha256(metrics));
 
         fs.mkdirs(dir);
         Path fin = new Path(dir, String.format("ckpt-%010d.zip", state.step()));
@@ -91,7 +116,7 @@ public final class CheckpointStore {
             ByteArrayOutputStream props = new ByteArrayOutputStream();
             p.store(props, "bragg checkpoint");
             entry(zip, "state.properties", props.toByteArray());
-            entry(zip, "metrics.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+            entry(zip, "metrics.csv", metrics);
         } catch (IOException e) {
             fs.delete(tmp, false);
             throw new IOException("writing checkpoint " + tmp + " failed: " + e.getMessage(), e);
@@ -131,17 +156,42 @@ public final class CheckpointStore {
         return out;
     }
 
-    /** A checkpoint read back: the model (with updater state) and the state. */
-    public record Loaded(ComputationGraph graph, TrainState state, Path path) {
+    /**
+     * A checkpoint read back: the model (with updater state) and the state.
+     *
+     * @param skipped the newer checkpoints passed over, each "file: why"
+     */
+    public record Loaded(ComputationGraph graph, TrainState state, Path path, List<String> skipped) {
     }
 
-    /** The newest complete checkpoint, or empty when there is none. */
+    /**
+     * The newest intact checkpoint, or empty when there is none; damaged newer ones are skipped
+     * with a warning each.
+     *
+     * @throws IOException when there are checkpoints and none is intact, listing each one's fault
+     */
     public Optional<Loaded> latest() throws IOException {
         List<Long> steps = steps();
-        if (steps.isEmpty()) {
-            return Optional.empty();
+        List<String> skipped = new ArrayList<>();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Path file = new Path(dir, String.format("ckpt-%010d.zip", steps.get(i)));
+            try {
+                Loaded l = read(file);
+                if (!skipped.isEmpty()) {
+                    LOG.warn("resuming from {} (step {}); skipped {} newer damaged checkpoint(s)", file, l.state().step(),
+                            skipped.size());
+                }
+                return Optional.of(new Loaded(l.graph(), l.state(), l.path(), List.copyOf(skipped)));
+            } catch (IOException e) {
+                LOG.warn("skipping damaged checkpoint: {}", e.getMessage());
+                skipped.add(e.getMessage());
+            }
         }
-        return Optional.of(read(new Path(dir, String.format("ckpt-%010d.zip", steps.get(steps.size() - 1)))));
+        if (!skipped.isEmpty()) {
+            throw new IOException("all " + skipped.size() + " checkpoints in " + dir + " are unusable, so the run cannot "
+                    + "resume (remove them to start over): " + String.join("; ", skipped));
+        }
+        return Optional.empty();
     }
 
     /** Reads and verifies one checkpoint file; every problem names the file. */
@@ -166,6 +216,12 @@ public final class CheckpointStore {
         if (!want.equals(got)) {
             throw new IOException("checkpoint " + file + ": model.zip sha256 " + got + " does not match the recorded " + want);
         }
+        String wantMetrics = p.getProperty("metrics_sha256");   // absent in checkpoints of earlier versions
+        String gotMetrics = sha256(entries.get("metrics.csv"));
+        if (wantMetrics != null && !wantMetrics.equals(gotMetrics)) {
+            throw new IOException("checkpoint " + file + ": metrics.csv sha256 " + gotMetrics + " does not match the recorded "
+                    + wantMetrics);
+        }
         Map<String, String> config = new LinkedHashMap<>();
         for (String k : p.stringPropertyNames()) {
             if (k.startsWith("config.")) {
@@ -173,11 +229,10 @@ public final class CheckpointStore {
             }
         }
         List<StepMetrics> history = new ArrayList<>();
-        String[] lines = new String(entries.get("metrics.csv"), StandardCharsets.UTF_8).split("\n");
-        for (int i = 1; i < lines.length; i++) {
-            if (!lines[i].isBlank()) {
-                history.add(StepMetrics.parseCsv(lines[i]));
-            }
+        try {
+            parseHistory(entries.get("metrics.csv"), history);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("checkpoint " + file + ": metrics.csv: " + e.getMessage(), e);
         }
         TrainState state;
         try {
@@ -187,8 +242,22 @@ public final class CheckpointStore {
         } catch (NumberFormatException | NullPointerException e) {
             throw new IOException("checkpoint " + file + ": state.properties lacks or garbles step/epoch/cursor/seed/world_size", e);
         }
-        ComputationGraph g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(entries.get("model.zip")), true);
-        return new Loaded(g, state, file);
+        ComputationGraph g;
+        try {
+            g = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(entries.get("model.zip")), true);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("checkpoint " + file + ": model.zip does not restore: " + e.getMessage(), e);
+        }
+        return new Loaded(g, state, file, List.of());
+    }
+
+    private static void parseHistory(byte[] csv, List<StepMetrics> out) {
+        String[] lines = new String(csv, StandardCharsets.UTF_8).split("\n");
+        for (int i = 1; i < lines.length; i++) {
+            if (!lines[i].isBlank()) {
+                out.add(StepMetrics.parseCsv(lines[i]));
+            }
+        }
     }
 
     /** DL4J's model zip of {@code graph} in memory. */

@@ -8,26 +8,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loop every replica runs: its shard, its model copy, one all-reduce per optimizer step.
- * <pre>
- *   N ranks, b = batch per micro-step, A = micro-steps per step, P = parameters
- *   for each step:
- *     A x (forward, backward)              -> DL4J flat gradient view [P], summed over b samples
- *     sum the A micro-gradients locally    -> g [P+1]   (last element: the summed loss)
- *     allReduce(g) once                     -> sum over N ranks (bit-identical on all ranks)
- *     g /= N*A*b                            -> mean gradient per sample
- *     clip g to global L2 norm              (same g everywhere, so same decision everywhere)
- *     DL4J updater (AdamW, step-indexed schedule), params -= update
- * </pre>
+ * The loop every replica runs: its shard, its model copy, one all-reduce per optimizer step
+ * (each step is a {@link ReplicaStep}).
  * DL4J's own {@code fit()} does the same through {@code StochasticGradientDescent}: gradient view,
  * {@code updater.update(gradient, iteration, epoch, batchSize)}, then {@code params.subi(update)};
  * here the view is replaced by the averaged gradient before the updater sees it, and the updater is
@@ -104,17 +93,10 @@ public final class ReplicaTrainer {
         }
         long resumedFrom = step;
 
-        int p = (int) graph.params().length();
-        if (graph.getFlattenedGradients() == null) {
-            graph.initGradientsView(); // DL4J allocates the flat gradient view lazily
-        }
-        INDArray gradView = graph.getFlattenedGradients();
-        INDArray acc = Nd4j.zeros(gradView.dataType(), gradView.shape());
-        float[] buf = new float[p + 1];
+        ReplicaStep stepper = new ReplicaStep(graph, coll, cfg.clipNorm(), cfg.batchSize(), cfg.accumulationSteps());
         ISchedule lr = lrSchedule(graph);
         int b = cfg.batchSize();
         int a = cfg.accumulationSteps();
-        double scale = 1.0 / ((double) n * a * b);
 
         for (; epoch < cfg.epochs(); epoch++, cursor = 0) {
             int[] order = order(shard.size(), epoch, rank);
@@ -124,49 +106,13 @@ public final class ReplicaTrainer {
                 // Dropout and other random layers draw from ND4J's RNG: seed it per (job, step, rank)
                 // so a resumed step draws what the uninterrupted one drew.
                 Nd4j.getRandom().setSeed(mix(cfg.seed(), step, rank));
-                acc.assign(0);
-                double lossSum = 0;
-                for (int m = 0; m < a; m++) {
-                    MultiDataSet mb = shard.batch(order, (cursor * a + m) * b, b);
-                    graph.setInputs(mb.getFeatures());
-                    graph.setLabels(mb.getLabels());
-                    graph.computeGradientAndScore();
-                    lossSum += graph.score() * b;
-                    acc.addi(gradView);
-                }
-                graph.clearLayersStates();
-                float[] local = acc.toFloatVector();
-                System.arraycopy(local, 0, buf, 0, p);
-                buf[p] = (float) lossSum;
-                long t1 = System.nanoTime();
-                coll.allReduce(buf, 0, p + 1);
-                long t2 = System.nanoTime();
-                double sq = 0;
-                for (int i = 0; i < p; i++) {
-                    buf[i] = (float) (buf[i] * scale);
-                    sq += (double) buf[i] * buf[i];
-                }
-                double norm = Math.sqrt(sq);
-                if (!Double.isFinite(norm)) {
-                    throw new IllegalStateException("rank " + rank + ": gradient norm is " + norm + " at step " + step
-                            + " (epoch " + epoch + "); lower train.learning-rate or check the data for extreme values");
-                }
-                if (cfg.clipNorm() > 0 && norm > cfg.clipNorm()) {
-                    float c = (float) (cfg.clipNorm() / norm);
-                    for (int i = 0; i < p; i++) {
-                        buf[i] *= c;
-                    }
-                }
-                gradView.assign(Nd4j.createFromArray(java.util.Arrays.copyOf(buf, p)).reshape(gradView.shape()));
-                graph.getUpdater().update(graph.gradient(), (int) step, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
-                INDArray params = graph.params();
-                params.subi(gradView.reshape(params.shape()));
+                int first = cursor * a;
+                double loss = stepper.run(m -> shard.batch(order, (first + m) * b, b), step, epoch);
                 long t3 = System.nanoTime();
-                double loss = buf[p] * scale;
                 double secs = (t3 - t0) / 1e9;
                 if (rank == 0) {
                     StepMetrics m = new StepMetrics(step, epoch, loss, lr.valueAt((int) step, epoch), n * a * b / secs,
-                            ((t1 - t0) + (t3 - t2)) / 1e6, (t2 - t1) / 1e6);
+                            stepper.computeMillis(), stepper.commMillis());
                     history.add(m);
                     onStep.accept(m);
                 }
@@ -199,12 +145,13 @@ public final class ReplicaTrainer {
         if (coll.worldSize() == 1) {
             return;
         }
-        float[] params = graph.params().toFloatVector();
-        if (coll.rank() != 0) {
-            java.util.Arrays.fill(params, 0f);
+        INDArray view = graph.params();
+        float[] params = new float[Math.toIntExact(view.length())];
+        if (coll.rank() == 0) {
+            view.data().asNioFloat().get(Math.toIntExact(view.offset()), params, 0, params.length);
         }
         coll.allReduce(params, 0, params.length);
-        graph.params().assign(Nd4j.createFromArray(params).reshape(graph.params().shape()));
+        view.data().asNioFloat().put(Math.toIntExact(view.offset()), params, 0, params.length);
     }
 
     /** The sample order of {@code epoch} on {@code rank}: a Fisher-Yates shuffle seeded by (seed, epoch, rank). */
@@ -234,7 +181,9 @@ public final class ReplicaTrainer {
 
     /** FNV-1a over the bits of every parameter: equal only when the parameters are bit-identical. */
     public static long paramHash(ComputationGraph graph) {
-        float[] v = graph.params().toFloatVector();
+        INDArray view = graph.params();
+        float[] v = new float[Math.toIntExact(view.length())];
+        view.data().asNioFloat().get(Math.toIntExact(view.offset()), v, 0, v.length);
         long h = 0xcbf29ce484222325L;
         for (float f : v) {
             h = (h ^ Float.floatToRawIntBits(f)) * 0x100000001b3L;

@@ -19,10 +19,10 @@ public final class WarmupCosineSchedule implements ISchedule {
     public WarmupCosineSchedule(@JsonProperty("peak") double peak, @JsonProperty("warmupSteps") int warmupSteps,
                                 @JsonProperty("totalSteps") int totalSteps, @JsonProperty("minFraction") double minFraction) {
         if (!(peak > 0) || Double.isInfinite(peak)) {
-            throw new IllegalArgumentException("train.learning-rate must be > 0, found " + peak);
+            throw new IllegalArgumentException("bragg.train.learning-rate must be > 0, found " + peak);
         }
         if (warmupSteps < 0) {
-            throw new IllegalArgumentException("train.warmup-steps must be >= 0, found " + warmupSteps);
+            throw new IllegalArgumentException("bragg.train.warmup-steps must be >= 0, found " + warmupSteps);
         }
         if (totalSteps < 1) {
             throw new IllegalArgumentException("schedule total steps must be >= 1, found " + totalSteps);

@@ -2,6 +2,7 @@ package bragg.worker.collective;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 /** The ring in threads of one JVM: sums, odd sizes, rogue peers, dead peers. */
@@ -90,12 +90,14 @@ class RingCollectiveTest {
                 o.writeInt(0);
                 o.writeInt(Integer.MAX_VALUE);
                 o.flush();
-                assertEquals(-1, drain(s.getInputStream()));
+                assertEquals(CHALLENGE_FRAME_BYTES, bytesBeforeClose(s.getInputStream()),
+                        "the listener sends its challenge, then closes on the oversize hello");
             }
             try (Socket s = new Socket("127.0.0.1", port)) {   // garbage
                 s.setSoTimeout(10_000);
                 s.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes());
-                assertEquals(-1, drain(s.getInputStream()));
+                assertEquals(CHALLENGE_FRAME_BYTES, bytesBeforeClose(s.getInputStream()),
+                        "the listener sends its challenge, then closes on garbage");
             }
             java.util.concurrent.Future<float[]> r0 = pool.submit(() -> {
                 try (RingCollective c = RingCollective.connect(0, peers, RingHarness.SECRET, ls.get(0), CollectiveConfig.DEFAULT)) {
@@ -111,13 +113,80 @@ class RingCollectiveTest {
         }
     }
 
-    /** Reads until the server closes; returns -1 at end of stream. */
-    private static int drain(InputStream in) throws IOException {
-        byte[] b = new byte[1024];
-        while (in.read(b) >= 0) {
-            // skip the challenge the server sent first
+    /**
+     * Strangers that connect first and then send nothing, or bytes without end, must not delay
+     * the real peer: the ring forms and sums long before a stranger's handshake deadline.
+     */
+    @Test
+    void idleAndEndlessStrangersDoNotDelayTheRealPeer() throws Exception {
+        List<ServerSocket> ls = RingHarness.listeners(2);
+        int port = ls.get(1).getLocalPort();
+        Socket idle = new Socket("127.0.0.1", port);
+        Socket endless = new Socket("127.0.0.1", port);
+        Thread flood = new Thread(() -> {
+            byte[] junk = new byte[4096];
+            java.util.Arrays.fill(junk, (byte) 'x');
+            try {
+                OutputStream o = endless.getOutputStream();
+                while (true) {
+                    o.write(junk);
+                }
+            } catch (IOException e) {
+                // the listener hung up on it
+            }
+        });
+        flood.setDaemon(true);
+        flood.start();
+        try {
+            CollectiveConfig cfg = CollectiveConfig.DEFAULT.withConnectTimeoutMs(60_000);
+            long t0 = System.nanoTime();
+            List<float[]> out = RingHarness.run(2, cfg, ls, c -> {
+                float[] b = {c.rank() + 1f};
+                c.allReduce(b, 0, 1);
+                return b;
+            });
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(3f, out.get(0)[0]);
+            assertEquals(3f, out.get(1)[0]);
+            assertTrue(ms < 5_000, "the ring took " + ms + " ms to form with two strangers on rank 1's port");
+            idle.setSoTimeout(RingCollective.HANDSHAKE_DEADLINE_MS + 10_000);
+            assertEquals(CHALLENGE_FRAME_BYTES, bytesBeforeClose(idle.getInputStream()),
+                    "the idle stranger got the challenge, then was hung up on at the handshake deadline");
+        } finally {
+            idle.close();
+            endless.close();
         }
-        return -1;
+    }
+
+    @Test
+    void theListenerBindsToTheGivenAddressOnly() throws Exception {
+        try (ServerSocket s = RingCollective.openListener("127.0.0.1")) {
+            assertEquals("127.0.0.1", s.getInetAddress().getHostAddress());
+        }
+        IOException e = assertThrows(IOException.class, () -> RingCollective.openListener("192.0.2.1"));
+        assertTrue(e.getMessage().contains("192.0.2.1"), e.getMessage()); // TEST-NET-1: never an address of this machine
+    }
+
+    /** Header, 32-byte nonce, checksum: all a stranger may get before the listener hangs up. */
+    private static final int CHALLENGE_FRAME_BYTES = Frames.HEADER_BYTES + Handshake.NONCE + 4;
+
+    /**
+     * Counts what the server sends until it closes the connection; fails when it keeps it open
+     * past the socket's read timeout.
+     */
+    private static int bytesBeforeClose(InputStream in) throws IOException {
+        byte[] b = new byte[1024];
+        int total = 0;
+        try {
+            for (int r; (r = in.read(b)) >= 0; ) {
+                total += r;
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("the listener kept the connection open after " + total + " bytes", e);
+        } catch (java.net.SocketException e) {
+            // a reset instead of a clean close is a close too
+        }
+        return total;
     }
 
     @Test
@@ -141,21 +210,33 @@ class RingCollectiveTest {
         assertTrue(e.getMessage().contains("checksum"), e.getMessage());
     }
 
+    /**
+     * Rank 1 leaves between two calls. Rank 2 reads from it and must name it (host and port);
+     * rank 0 must fail too rather than hang (it may learn of the loss through rank 2 first).
+     */
     @Test
-    void deadPeerFailsTheOthersWithItsName() throws Exception {
+    void deadPeerFailsTheOthersAndItsSuccessorNamesIt() throws Exception {
         CollectiveConfig cfg = CollectiveConfig.DEFAULT.withReadTimeoutMs(3000);
-        ExecutionException e = assertThrows(ExecutionException.class, () -> RingHarness.run(3, cfg,
-                RingHarness.listeners(3), c -> {
-                    float[] b = new float[100_000];
-                    c.allReduce(b, 0, b.length);
-                    if (c.rank() == 1) {
-                        c.close(); // rank 1 dies between two calls
-                        return b;
-                    }
-                    c.allReduce(b, 0, b.length);
-                    return b;
-                }));
-        String msg = String.valueOf(e.getCause().getMessage());
-        assertTrue(msg.contains("rank 1") || msg.contains("rank 0") || msg.contains("rank 2"), msg);
+        List<ServerSocket> ls = RingHarness.listeners(3);
+        String dead = RingHarness.peers(ls).get(1).toString();
+        long t0 = System.nanoTime();
+        List<Throwable> failed = RingHarness.failures(3, cfg, ls, c -> {
+            float[] b = new float[100_000];
+            c.allReduce(b, 0, b.length);
+            if (c.rank() == 1) {
+                c.close(); // rank 1 dies between two calls
+                return b;
+            }
+            c.allReduce(b, 0, b.length);
+            return b;
+        });
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(null, failed.get(1), "rank 1 itself returned normally");
+        assertInstanceOf(IOException.class, failed.get(0), "rank 0 must fail");
+        assertInstanceOf(IOException.class, failed.get(2), "rank 2 must fail");
+        assertTrue(failed.get(2).getMessage().contains(dead), "rank 2's error must name " + dead + ": "
+                + failed.get(2).getMessage());
+        assertTrue(failed.get(0).getMessage().startsWith("rank 0: "), failed.get(0).getMessage());
+        assertTrue(ms < 2 * 3000 + 5000, "the survivors took " + ms + " ms to fail (read timeout 3000 ms)");
     }
 }

@@ -18,10 +18,38 @@ final class RingHarness {
     static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes();
 
     static <T> List<T> run(int n, CollectiveConfig cfg, List<ServerSocket> listeners, Body<T> body) throws Exception {
+        List<T> out = new ArrayList<>();
+        for (Future<T> f : start(n, cfg, listeners, body)) {
+            out.add(f.get(60, TimeUnit.SECONDS));
+        }
+        return out;
+    }
+
+    /** Runs every rank to its end; entry r is what rank r threw, or null when it returned. */
+    static List<Throwable> failures(int n, CollectiveConfig cfg, List<ServerSocket> listeners, Body<?> body)
+            throws Exception {
+        List<Throwable> out = new ArrayList<>();
+        for (Future<?> f : start(n, cfg, listeners, body)) {
+            try {
+                f.get(60, TimeUnit.SECONDS);
+                out.add(null);
+            } catch (java.util.concurrent.ExecutionException e) {
+                out.add(e.getCause());
+            }
+        }
+        return out;
+    }
+
+    static List<PeerAddress> peers(List<ServerSocket> listeners) {
         List<PeerAddress> peers = new ArrayList<>();
-        for (int r = 0; r < n; r++) {
+        for (int r = 0; r < listeners.size(); r++) {
             peers.add(new PeerAddress(r, "127.0.0.1", listeners.get(r).getLocalPort()));
         }
+        return peers;
+    }
+
+    private static <T> List<Future<T>> start(int n, CollectiveConfig cfg, List<ServerSocket> listeners, Body<T> body) {
+        List<PeerAddress> peers = peers(listeners);
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             List<Future<T>> fs = new ArrayList<>();
@@ -34,13 +62,9 @@ final class RingHarness {
                 };
                 fs.add(pool.submit(task));
             }
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : fs) {
-                out.add(f.get(60, TimeUnit.SECONDS));
-            }
-            return out;
+            return fs;
         } finally {
-            pool.shutdownNow();
+            pool.shutdown(); // the ranks run on; the pool's threads end with them
         }
     }
 

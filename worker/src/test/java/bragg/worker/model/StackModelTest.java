@@ -32,8 +32,13 @@ class StackModelTest {
 
     @Test
     void defaultParameterCount() {
-        assertEquals(StackModel.DEFAULT_PARAMS, StackModel.build(new StackConfig()).numParams(),
-                "parameter count of the default stack");
+        // K 4 (5 layers) of 64x64, P 8 shared per layer, D 128 (MLP 512), (K+1) x 64 learned positions,
+        // 2 cross + 2 self blocks, 2 classes.
+        long d = 128, f = 4 * d;
+        long expected = ParameterCounts.linear(8 * 8, d) + 5 * 64 * d + 2 * ParameterCounts.crossBlock(d, f)
+                + 2 * ParameterCounts.selfBlock(d, f) + ParameterCounts.layerNorm(d) + ParameterCounts.linear(d, 2);
+        assertEquals(expected, StackModel.build(new StackConfig()).numParams(), "parameter count of the default stack");
+        assertEquals(expected, StackModel.DEFAULT_PARAMS, "the count StackModel's javadoc states");
     }
 
     @Test

@@ -27,9 +27,12 @@ class VitModelTest {
 
     @Test
     void defaultParameterCount() {
-        VitConfig c = new VitConfig();
-        ComputationGraph g = VitModel.build(c);
-        assertEquals(VitModel.DEFAULT_PARAMS, g.numParams(), "parameter count of the default vit");
+        // 64x64 x 1 channel, P 8, D 128 (MLP 512), class token, 65 learned positions, 4 blocks, 2 classes.
+        long d = 128, f = 4 * d;
+        long expected = ParameterCounts.linear(8 * 8, d) + d + 65 * d + 4 * ParameterCounts.selfBlock(d, f)
+                + ParameterCounts.layerNorm(d) + ParameterCounts.linear(d, 2);
+        assertEquals(expected, VitModel.build(new VitConfig()).numParams(), "parameter count of the default vit");
+        assertEquals(expected, VitModel.DEFAULT_PARAMS, "the count VitModel's javadoc states");
     }
 
     @Test

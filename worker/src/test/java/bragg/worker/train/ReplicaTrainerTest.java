@@ -140,12 +140,10 @@ class ReplicaTrainerTest {
     }
 
     @Test
-    void badConfigNamesTheKey() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TrainConfig.defaults("/tmp/x").withBatch(0, 1));
-        assertTrue(e.getMessage().contains("train.batch-size"), e.getMessage());
+    void tooSmallAShardNamesTheKeys() {
         IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class,
                 () -> TrainConfig.defaults("/tmp/x").withBatch(64, 2).stepsPerEpoch(100));
-        assertTrue(e2.getMessage().contains("100 samples"), e2.getMessage());
+        assertTrue(e2.getMessage().contains("100 samples") && e2.getMessage().contains("bragg.train.batch-size 64")
+                && e2.getMessage().contains("bragg.train.accumulation-steps 2"), e2.getMessage());
     }
 }

@@ -44,6 +44,27 @@ public abstract class BraggLayer<C extends BraggLayerConf> extends BaseLayer<C> 
     /** Writes every parameter gradient into {@link #grads()}; returns the input gradient. */
     protected abstract INDArray backward(INDArray dOut);
 
+    /**
+     * True when {@link #forward} and {@link #backward} return buffers the layer owns and keeps
+     * (the fused float32 path): they are handed to DL4J as they are, without the copy into its
+     * workspaces, and stay valid until the layer's next forward (or backward). Such layers hand
+     * tokens on as {@link bragg.worker.model.ops.Tokens#tokensView row-major views}, which the next
+     * fused layer reads without a copy.
+     */
+    protected boolean fusedOutputs() {
+        return false;
+    }
+
+    /** This layer's buffers for the fused path (inputs copied into row layout, when they come in another). */
+    protected bragg.worker.model.ops.Arena fusedArena() {
+        if (arena == null) {
+            arena = new bragg.worker.model.ops.Arena();
+        }
+        return arena;
+    }
+
+    private bragg.worker.model.ops.Arena arena;
+
     /** Parameter views by name (prefix "" for the whole layer). */
     protected bragg.worker.model.ops.Params params(String prefix) {
         return new bragg.worker.model.ops.Params(params, prefix);
@@ -61,7 +82,7 @@ public abstract class BraggLayer<C extends BraggLayerConf> extends BaseLayer<C> 
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             out = forward(input, maskArray, training);
         }
-        return workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
+        return fusedOutputs() ? out : workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
     }
 
     @Override
@@ -75,7 +96,7 @@ public abstract class BraggLayer<C extends BraggLayerConf> extends BaseLayer<C> 
         for (String key : layerConf().initializer().paramKeys(layerConf())) {
             g.gradientForVariable().put(key, gradientViews.get(key));
         }
-        return new Pair<>(g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, dx));
+        return new Pair<>(g, fusedOutputs() ? dx : workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, dx));
     }
 
     @Override

@@ -1,19 +1,30 @@
 package bragg.worker.model.layers;
 
+import bragg.worker.model.ops.FusedPatchEmbedding;
 import bragg.worker.model.ops.LinearOp;
+import bragg.worker.model.ops.Tokens;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Implementation of {@link PatchEmbedding}. B' = B*C for perChannel (else B), Cp = channels per patch. */
+/**
+ * Implementation of {@link PatchEmbedding}. B' = B*C for perChannel (else B), Cp = channels per
+ * patch. Float networks run {@link FusedPatchEmbedding}; double networks the reference below.
+ */
 public class PatchEmbeddingLayer extends BraggLayer<PatchEmbedding> {
     private INDArray patches; // [B'*N, Cp*P*P]
     private int batch;
+    private final FusedPatchEmbedding fused = new FusedPatchEmbedding();
 
     public PatchEmbeddingLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    @Override
+    protected boolean fusedOutputs() {
+        return dataType == DataType.FLOAT;
     }
 
     @Override
@@ -21,6 +32,10 @@ public class PatchEmbeddingLayer extends BraggLayer<PatchEmbedding> {
         PatchEmbedding c = layerConf();
         requireShape(x, "[B, C, H, W]", -1, c.channels(), c.height(), c.imageWidth());
         batch = (int) x.size(0);
+        if (fusedOutputs()) {
+            INDArray y = fused.forward(x, c.patch(), c.width(), c.perChannel(), c.classToken(), params(""), training);
+            return Tokens.tokensView(y, batch, c.tokens());
+        }
         int p = c.patch(), gh = c.height() / p, gw = c.imageWidth() / p;
         long bp = c.perChannel() ? (long) batch * c.channels() : batch;
         long cp = c.perChannel() ? 1 : c.channels();
@@ -38,6 +53,9 @@ public class PatchEmbeddingLayer extends BraggLayer<PatchEmbedding> {
 
     @Override
     protected INDArray backward(INDArray dOut) {
+        if (fusedOutputs()) {
+            return fused.backward(Tokens.rowsOf(dOut, fusedArena(), "dOut"), params(""), grads(""));
+        }
         PatchEmbedding c = layerConf();
         int p = c.patch(), gh = c.height() / p, gw = c.imageWidth() / p;
         INDArray dt = dOut.permute(0, 2, 1).dup('c');                                       // [B, T, D]

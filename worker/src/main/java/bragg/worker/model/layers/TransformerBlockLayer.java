@@ -1,6 +1,8 @@
 package bragg.worker.model.layers;
 
 import bragg.worker.model.ops.AttentionOp;
+import bragg.worker.model.ops.FusedBlock;
+import bragg.worker.model.ops.KernelProvider;
 import bragg.worker.model.ops.LayerNormOp;
 import bragg.worker.model.ops.MlpOp;
 import bragg.worker.model.ops.Tokens;
@@ -8,8 +10,13 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Implementation of {@link TransformerBlock}; all math on rows [B*T, D]. */
+/**
+ * Implementation of {@link TransformerBlock}; all math on rows [B*T, D]. Float networks run the
+ * fused block ({@link FusedBlock}: preallocated buffers, BLAS in place, fused element-wise
+ * passes); double networks (gradient checks) the plain reference ops below.
+ */
 public class TransformerBlockLayer extends BraggLayer<TransformerBlock> {
+    private final FusedBlock fused = new FusedBlock();
     private final LayerNormOp.Cache ln1 = new LayerNormOp.Cache();
     private final AttentionOp.Cache attn = new AttentionOp.Cache();
     private final LayerNormOp.Cache ln2 = new LayerNormOp.Cache();
@@ -21,12 +28,23 @@ public class TransformerBlockLayer extends BraggLayer<TransformerBlock> {
     }
 
     @Override
+    protected boolean fusedOutputs() {
+        return dataType == DataType.FLOAT;
+    }
+
+    @Override
     protected INDArray forward(INDArray x, INDArray mask, boolean training) {
         TransformerBlock c = layerConf();
         requireShape(x, "[B, D, T]", -1, c.width(), -1);
         batch = (int) x.size(0);
         tokens = (int) x.size(2);
         int[] keyLengths = Tokens.keyLengths(mask, 0, tokens, c.describe());
+        if (fusedOutputs()) {
+            INDArray rows = Tokens.rowsOf(x, fusedArena(), "in");
+            INDArray y = fused.forward(rows, batch, tokens, c.heads(), c.causal(), keyLengths,
+                    KernelProvider.forThread(c.device()), params(""), training);
+            return Tokens.tokensView(y, batch, tokens);
+        }
         INDArray r = Tokens.toRows(x);                                                     // [B*T, D]
         INDArray h1 = LayerNormOp.forward(r, getParam("ln1gamma"), getParam("ln1beta"), ln1);
         INDArray x1 = AttentionOp.forward(h1, h1, batch, tokens, tokens, c.heads(), c.causal(), keyLengths,
@@ -38,6 +56,11 @@ public class TransformerBlockLayer extends BraggLayer<TransformerBlock> {
 
     @Override
     protected INDArray backward(INDArray dOut) {
+        if (fusedOutputs()) {
+            INDArray dy = Tokens.rowsOf(dOut, fusedArena(), "dOut");
+            INDArray dx = fused.backward(dy, KernelProvider.forThread(layerConf().device()), params(""), grads(""));
+            return Tokens.tokensView(dx, batch, tokens);
+        }
         INDArray dy = Tokens.toRows(dOut);                                                 // [B*T, D]
         INDArray dh2 = MlpOp.backward(mlp, dy, params("mlp"), grads("mlp"));
         INDArray dx1 = LayerNormOp.backward(ln2, getParam("ln2gamma"), dh2, gradientViews.get("ln2gamma"),

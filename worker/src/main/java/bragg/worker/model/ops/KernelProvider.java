@@ -6,7 +6,6 @@ import bragg.kernels.ReferenceAttention;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * The one place the model obtains its float32 attention kernel (the seam between worker/ and kernels/).
@@ -20,8 +19,6 @@ import java.util.regex.Pattern;
  * {@link ReferenceAttention}'s double[] API, which is the same math without the float32 rounding.
  */
 public final class KernelProvider {
-    private static final Pattern DEVICE = Pattern.compile("auto|opencl-(gpu|cpu)(:\\d+)?|java");
-
     private static final ThreadLocal<Map<String, AttentionKernel>> KERNELS = ThreadLocal.withInitial(HashMap::new);
     /** The OpenCL GPU index the cluster manager assigned to this thread's task, or null. */
     private static final ThreadLocal<Integer> ASSIGNED_GPU = new ThreadLocal<>();
@@ -31,7 +28,7 @@ public final class KernelProvider {
 
     /** Throws naming the key when {@code device} is not a device name of kernels/. */
     public static String checkDevice(String key, String device) {
-        if (device == null || !DEVICE.matcher(device).matches()) {
+        if (!AttentionKernels.DeviceName.valid(device)) {
             throw new IllegalArgumentException(key + " = '" + device + "' is not an attention device; expected one of "
                     + AttentionKernels.DEVICES);
         }

@@ -43,6 +43,54 @@ public final class Tokens {
         return heads.permute(0, 2, 1, 3).dup('c').reshape('c', b * t, h * dh);
     }
 
+    /**
+     * Rows [B*T, D] of {@code x} without a copy when x is a tokens view of row-major memory (as
+     * {@link #tokensView} makes them: strides [T*D, 1, D], outside every workspace); null otherwise.
+     */
+    public static INDArray rowsView(INDArray x) {
+        long b = x.size(0), d = x.size(1), t = x.size(2);
+        long[] s = x.stride();
+        // an array in one of DL4J's workspaces is only valid until DL4J resets it: never keep a view of one
+        if (x.dataType() != DataType.FLOAT || x.isAttached() || s[1] != 1 || s[2] != d || (b > 1 && s[0] != t * d)) {
+            return null;
+        }
+        return Nd4j.create(x.data(), new long[]{b * t, d}, new long[]{d, 1}, x.offset(), 'c');
+    }
+
+    /**
+     * rows [B*T, D] (row-major) seen as DL4J tokens [B, D, T], without a copy: how the float32
+     * layers hand tokens to each other ({@link #rowsView} takes them back).
+     */
+    public static INDArray tokensView(INDArray rows, long b, long t) {
+        return rows.reshape('c', b, t, rows.size(1)).permute(0, 2, 1);
+    }
+
+    /** rows [B*T, D] of any tokens array [B, D, T]: the view when it is one, else a copy into {@code into}. */
+    public static INDArray rowsOf(INDArray x, Arena arena, String into) {
+        INDArray v = rowsView(x);
+        if (v != null) {
+            return v;
+        }
+        long b = x.size(0), d = x.size(1), t = x.size(2);
+        INDArray r = arena.rows(into, b * t, d);
+        tokensView(r, b, t).assign(x);
+        return r;
+    }
+
+    /** The elements of the contiguous float array {@code a} (a parameter view) into {@code dst}, one bulk copy. */
+    public static float[] read(INDArray a, float[] dst) {
+        a.data().asNioFloat().get(Math.toIntExact(a.offset()), dst, 0, dst.length);
+        return dst;
+    }
+
+    /** {@code src} into the contiguous float array {@code a} (a gradient view), one bulk copy. */
+    public static void write(INDArray a, float[] src) {
+        if (a.length() != src.length) {
+            throw new IllegalArgumentException("Tokens.write: " + src.length + " values into " + a.length() + " elements");
+        }
+        a.data().asNioFloat().put(Math.toIntExact(a.offset()), src, 0, src.length);
+    }
+
     /** The elements of {@code a} in 'c' order as float[]. */
     public static float[] floats(INDArray a) {
         if (a.dataType() != DataType.FLOAT) {

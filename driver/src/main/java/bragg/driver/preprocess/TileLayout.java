@@ -4,62 +4,83 @@ import bragg.driver.io.ArrayInfo;
 import bragg.driver.io.SampleSource;
 import bragg.driver.io.Slab;
 import bragg.driver.io.SlabReader;
-import bragg.driver.io.StoredSlab;
 import java.io.IOException;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Turns one slab of the input into samples, inside a task. Built on the driver from headers
- * and shipped to the tasks (Serializable; labels and targets are small arrays).
- * <pre>
- * 4dstem: slab = positions [a, b); sample = one pattern -> [C, h, w], pos [y, x] (or [i])
- * lpbf:   slab = layers [a, b); the task also reads the K layers below a; for every layer k >= K
- *         and every tile (ty, tx): [K+1, tile, tile] = layers k, k-1, ..., k-K; pos [k, ty, tx]
- *         (tile 0: the whole layer is one sample, pos [k, 0, 0])
- * </pre>
+ * lpbf: slab = layers [a, b); the task also reads the K layers below a; for every layer k >= K
+ * and every tile (ty, tx): [K+1, tile, tile] = layers k, k-1, ..., k-K; pos [k, ty, tx]
+ * (tile 0: the whole layer is one sample, pos [k, 0, 0]). Labels per layer, per tile, or from
+ * per-class pixel masks.
  */
-final class SlabProcessor implements Serializable {
+final class TileLayout implements SampleLayout {
     final SampleSource source;
     final PatternTransform transform;
-    final boolean lpbf;
     final int layersBelow;          // K
     final int tile;                 // output pixels, 0 = whole layer
-    final int[] labels;             // per position (4dstem), per layer or per tile (lpbf); null = none
+    final int[] labels;             // per layer or per tile; null = none
     final boolean labelsPerTile;
-    final float[] targets;          // [positions, T] or null
-    final int targetsPer;           // T
     final SampleSource[] masks;     // Peregrine per-class pixel masks [layers, H, W], or empty
     final int[] maskCrop;           // [y, x, h, w] of the crop, to map tiles back to input pixels
     final int bin;
 
-    SlabProcessor(SampleSource source, PatternTransform transform, boolean lpbf, int layersBelow, int tile, int[] labels,
-                  boolean labelsPerTile, float[] targets, int targetsPer, SampleSource[] masks, int[] maskCrop, int bin) {
+    TileLayout(SampleSource source, PatternTransform transform, int layersBelow, int tile, int[] labels, boolean labelsPerTile,
+               SampleSource[] masks, int[] maskCrop, int bin) {
         this.source = source;
         this.transform = transform;
-        this.lpbf = lpbf;
         this.layersBelow = layersBelow;
         this.tile = tile;
         this.labels = labels;
         this.labelsPerTile = labelsPerTile;
-        this.targets = targets;
-        this.targetsPer = targetsPer;
         this.masks = masks;
         this.maskCrop = maskCrop;
         this.bin = bin;
     }
 
-    int channels() {
-        ArrayInfo i = source.info();
-        return i.sampleDims() == 3 ? i.sampleShape()[0] : 1;
+    @Override
+    public String kind() {
+        return "lpbf";
     }
 
-    /** Output pattern shape [C, H, W]. */
-    int[] sampleShape() {
-        if (!lpbf) return new int[]{channels(), transform.outH(), transform.outW()};
-        if (tile == 0) return new int[]{channels() * (layersBelow + 1), transform.outH(), transform.outW()};
+    @Override
+    public SampleSource source() {
+        return source;
+    }
+
+    @Override
+    public SampleSource[] masks() {
+        return masks;
+    }
+
+    @Override
+    public int[] sampleShape() {
+        if (tile == 0) return new int[]{Channels.of(source) * (layersBelow + 1), transform.outH(), transform.outW()};
         return new int[]{layersBelow + 1, tile, tile};
+    }
+
+    @Override
+    public long[] positionsShape() {
+        return new long[]{source.info().sampleCount(), tilesY(), tilesX()};
+    }
+
+    /** Each layer is read again for the K layers above it: caching would not pay. */
+    @Override
+    public boolean cacheTransformed() {
+        return false;
+    }
+
+    @Override
+    public void describe(Map<String, Object> t) {
+        t.put("tile", tile);
+        t.put("layers_below", layersBelow);
+        t.put("first_layer", layersBelow);
+    }
+
+    @Override
+    public String sampleNoun() {
+        return "layer stack sample";
     }
 
     int tilesY() {
@@ -70,69 +91,11 @@ final class SlabProcessor implements Serializable {
         return tile == 0 ? 1 : transform.outW() / tile;
     }
 
-    List<Sample> process(Slab slab, SlabReader in, SlabReader[] maskIn) throws IOException {
-        return lpbf ? layers(slab, in, maskIn) : patterns(slab, in);
-    }
-
-    private List<Sample> patterns(Slab slab, SlabReader in) throws IOException {
+    @Override
+    public List<Sample> process(Slab slab, SlabReader in, SlabReader[] maskIn) throws IOException {
         ArrayInfo info = source.info();
         int ss = info.sampleSize();
-        int c = channels();
-        int plane = ss / c;
-        // 16-bit counts are binned straight from the stored bytes; other inputs are decoded to floats first
-        StoredSlab stored = transform.appliesStored(info.dtype()) ? in.readStored(slab.first(), slab.count()) : null;
-        float[] raw = null;
-        if (stored == null) {
-            raw = new float[slab.count() * ss];
-            in.read(slab.first(), slab.count(), raw);
-        }
-        PatternTransform.StoredScratch storedScratch = stored == null ? null : transform.storedScratch();
-        boolean integer = !info.dtype().isFloat();    // decoded integers are always finite: skip the scan
-        float[] scratch = stored == null ? new float[plane] : null;
-        long[] posShape = info.positionShape();
-        int oPlane = transform.outH() * transform.outW();
-        List<Sample> out = new ArrayList<>(slab.count());
-        for (int s = 0; s < slab.count(); s++) {
-            long id = slab.first() + s;
-            boolean finite = integer || PreprocessStats.finite(raw, s * ss, ss);
-            float[] p = new float[c * oPlane];
-            int clipped = 0;
-            if (finite) {
-                for (int ch = 0; ch < c; ch++) {
-                    clipped += stored != null
-                            ? transform.applyStored(stored.bytes(), stored.sampleStart(s) + ch * plane * 2, stored.dtype(), p, ch * oPlane, storedScratch)
-                            : transform.apply(raw, s * ss + ch * plane, p, ch * oPlane, scratch);
-                }
-            }
-            out.add(new Sample(id, position(id, posShape), labels == null ? -1 : labels[(int) id], target(id), p, finite, clipped));
-        }
-        return out;
-    }
-
-    /** 4dstem: the regression targets of position id (empty when there are none). */
-    float[] target(long id) {
-        return targets == null ? new float[0] : java.util.Arrays.copyOfRange(targets, (int) id * targetsPer, (int) (id + 1) * targetsPer);
-    }
-
-    /** 4dstem: the scan position of sample id. */
-    int[] position(long id) {
-        return position(id, source.info().positionShape());
-    }
-
-    private static int[] position(long id, long[] shape) {
-        int[] p = new int[shape.length];
-        long r = id;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            p[i] = (int) (r % shape[i]);
-            r /= shape[i];
-        }
-        return p;
-    }
-
-    private List<Sample> layers(Slab slab, SlabReader in, SlabReader[] maskIn) throws IOException {
-        ArrayInfo info = source.info();
-        int ss = info.sampleSize();
-        int c = channels();
+        int c = Channels.of(source);
         int plane = ss / c;
         long firstKept = Math.max(slab.first(), layersBelow);
         long end = slab.first() + slab.count();
@@ -193,7 +156,7 @@ final class SlabProcessor implements Serializable {
     private int[][] maskLabels(long first, int count, SlabReader[] maskIn) throws IOException {
         ArrayInfo info = source.info();
         int w = Math.toIntExact(info.shape()[info.shape().length - 1]);
-        int plane = info.sampleSize() / channels();
+        int plane = info.sampleSize() / Channels.of(source);
         int tY = tilesY();
         int tX = tilesX();
         int tilePx = (tile == 0 ? Math.max(transform.outH(), transform.outW()) : tile) * bin;

@@ -1,0 +1,160 @@
+package bragg.worker.model.ops;
+
+import bragg.kernels.RowKernels;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The float32 patch embedding, forward and backward: patches cut by copies of P-float runs
+ * (no permute of the image), one BLAS product, the class token and the bias set in the pass that
+ * lays the rows out as tokens. Same math as PatchEmbeddingLayer's reference path.
+ * <pre>
+ *   image x [B, C, H, W]; gh = H/P, gw = W/P, G = gh*gw patches per image; B' = B*C and Cp = 1
+ *   when perChannel (each channel its own image), else B' = B and Cp = C; K = Cp*P*P
+ *   patches [B'*G, K]  saved      row (b', gy*gw + gx), column (c', py*P + px)
+ *   proj = patches W   [B'*G, D]  scratch
+ *   y rows [B*T, D]:  row b*T + 0 = cls (when classToken), row b*T + off + i = proj[b*(T-off) + i] + bias
+ *   backward: dcls = sum_b dy[b*T]; dproj = dy's patch rows; db = sum dproj; dW = patches^T dproj;
+ *             dpatches = dproj W^T, put back at the pixels they came from -> dx [B, C, H, W]
+ * </pre>
+ */
+public final class FusedPatchEmbedding {
+    private final Arena own = new Arena();
+    private INDArray patches;
+    private int batch, channels, height, width, patch, dim, tokens;
+    private boolean perChannel, classToken;
+
+    /**
+     * @param x [B, C, H, W] 'c'-contiguous image batch
+     * @return y rows [B*T, D], valid until the next forward
+     */
+    public INDArray forward(INDArray x, int patch, int dim, boolean perChannel, boolean classToken, Params p,
+                            boolean training) {
+        if (x.ordering() != 'c' || x.elementWiseStride() != 1) {
+            x = x.dup('c');
+        }
+        this.batch = (int) x.size(0);
+        this.channels = (int) x.size(1);
+        this.height = (int) x.size(2);
+        this.width = (int) x.size(3);
+        this.patch = patch;
+        this.dim = dim;
+        this.perChannel = perChannel;
+        this.classToken = classToken;
+        int g = (height / patch) * (width / patch), k = kWidth(), rowsOfPatches = batch * (perChannel ? channels : 1) * g;
+        int off = classToken ? 1 : 0;
+        tokens = (perChannel ? channels * g : g) + off;
+        Arena tmp = FusedBlock.scratch();
+        patches = (training ? own : tmp).rows("patches", rowsOfPatches, k);
+        im2col(x.data().asNioFloat(), Math.toIntExact(x.offset()), patches, tmp);
+        INDArray proj = tmp.rows("proj", rowsOfPatches, dim);
+        Nd4j.gemm(patches, p.get("W"), proj, false, false, 1.0, 0.0);
+        INDArray y = own.rows("y", (long) batch * tokens, dim);
+        float[] bias = Tokens.read(p.get("b"), own.floats("b", dim));
+        FloatBuffer ys = y.data().asNioFloat();
+        if (classToken) {
+            float[] cls = Tokens.read(p.get("cls"), own.floats("cls", dim));
+            for (int b = 0; b < batch; b++) {
+                ys.put(b * tokens * dim, cls, 0, dim);
+            }
+        }
+        int per = tokens - off;
+        for (int b = 0; b < batch; b++) {
+            RowKernels.biasResidual(Arena.bytes(proj), b * per * dim, bias, null, 0, Arena.bytes(y),
+                    (b * tokens + off) * dim, per, dim);
+        }
+        return y;
+    }
+
+    /** Writes W, b (and cls) gradients into g; returns dx [B, C, H, W]. */
+    public INDArray backward(INDArray dy, Params p, Params g) {
+        Arena tmp = FusedBlock.scratch();
+        int off = classToken ? 1 : 0, per = tokens - off, k = kWidth();
+        INDArray dproj = tmp.rows("proj", (long) batch * per, dim);
+        FloatBuffer src = dy.data().asNioFloat(), dst = dproj.data().asNioFloat();
+        int base = Math.toIntExact(dy.offset());
+        float[] row = tmp.floats("row", dim);
+        float[] dcls = tmp.floats("dcls", dim);
+        java.util.Arrays.fill(dcls, 0f);
+        for (int b = 0; b < batch; b++) {
+            if (classToken) {
+                src.get(base + b * tokens * dim, row, 0, dim);
+                for (int j = 0; j < dim; j++) {
+                    dcls[j] += row[j];
+                }
+            }
+            for (int i = 0; i < per; i++) {
+                src.get(base + (b * tokens + off + i) * dim, row, 0, dim);
+                dst.put((b * per + i) * dim, row, 0, dim);
+            }
+        }
+        if (classToken) {
+            Tokens.write(g.get("cls"), dcls);
+        }
+        float[] db = tmp.floats("db", dim);
+        java.util.Arrays.fill(db, 0f);
+        RowKernels.columnSums(Arena.bytes(dproj), 0, db, batch * per, dim);
+        Tokens.write(g.get("b"), db);
+        Nd4j.gemm(patches, dproj, g.get("W"), true, false, 1.0, 0.0);
+        INDArray dpatches = tmp.rows("dpatches", patches.size(0), k);
+        Nd4j.gemm(dproj, p.get("W"), dpatches, false, true, 1.0, 0.0);
+        INDArray dx = own.rows("dx", (long) batch * channels * height, width).reshape('c', batch, channels, height, width);
+        col2im(dpatches, dx.data().asNioFloat(), tmp);
+        return dx;
+    }
+
+    private int kWidth() {
+        return (perChannel ? 1 : channels) * patch * patch;
+    }
+
+    /** patches [B'*G, K] from the image at xs[xo..]: one image at a time through a heap copy. */
+    private void im2col(FloatBuffer xs, int xo, INDArray into, Arena tmp) {
+        int plane = height * width, img = channels * plane, k = kWidth(), gw = width / patch, gh = height / patch;
+        float[] image = tmp.floats("image", img);
+        int perImage = (perChannel ? channels : 1) * gh * gw;
+        float[] out = tmp.floats("im2col", perImage * k);
+        FloatBuffer ps = into.data().asNioFloat();
+        for (int b = 0; b < batch; b++) {
+            xs.get(xo + b * img, image, 0, img);
+            for (int c = 0; c < channels; c++) {
+                for (int gy = 0; gy < gh; gy++) {
+                    for (int gx = 0; gx < gw; gx++) {
+                        int prow = perChannel ? (c * gh + gy) * gw + gx : gy * gw + gx;
+                        int col0 = perChannel ? 0 : c * patch * patch;
+                        for (int py = 0; py < patch; py++) {
+                            System.arraycopy(image, c * plane + (gy * patch + py) * width + gx * patch,
+                                    out, prow * k + col0 + py * patch, patch);
+                        }
+                    }
+                }
+            }
+            ps.put(b * perImage * k, out, 0, perImage * k);
+        }
+    }
+
+    /** The inverse of {@link #im2col}: every patch element back at its pixel (patches do not overlap). */
+    private void col2im(INDArray from, FloatBuffer dxs, Arena tmp) {
+        int plane = height * width, img = channels * plane, k = kWidth(), gw = width / patch, gh = height / patch;
+        float[] image = tmp.floats("image", img);
+        int perImage = (perChannel ? channels : 1) * gh * gw;
+        float[] in = tmp.floats("im2col", perImage * k);
+        FloatBuffer ps = from.data().asNioFloat();
+        for (int b = 0; b < batch; b++) {
+            ps.get(b * perImage * k, in, 0, perImage * k);
+            for (int c = 0; c < channels; c++) {
+                for (int gy = 0; gy < gh; gy++) {
+                    for (int gx = 0; gx < gw; gx++) {
+                        int prow = perChannel ? (c * gh + gy) * gw + gx : gy * gw + gx;
+                        int col0 = perChannel ? 0 : c * patch * patch;
+                        for (int py = 0; py < patch; py++) {
+                            System.arraycopy(in, prow * k + col0 + py * patch,
+                                    image, c * plane + (gy * patch + py) * width + gx * patch, patch);
+                        }
+                    }
+                }
+            }
+            dxs.put(b * img, image, 0, img);
+        }
+    }
+}

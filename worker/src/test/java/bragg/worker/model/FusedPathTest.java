@@ -1,0 +1,85 @@
+package bragg.worker.model;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+/**
+ * The fused float32 layers (FusedBlock, FusedPatchEmbedding, the fused position, layer-norm and
+ * pooling paths) against the plain reference ops run in float64 on the same parameters: outputs
+ * and every parameter gradient, over batches of changing size (buffers grown, then reused by a
+ * smaller batch), in training and in inference.
+ */
+class FusedPathTest {
+
+    private static VitConfig config(String dataType, boolean classToken, String positions, int channels) {
+        VitConfig c = new VitConfig();
+        c.height = 16;
+        c.width = 16;
+        c.channels = channels;
+        c.patch = 4;
+        c.dim = 24;            // not a multiple of the SIMD width: the vector tails run too
+        c.heads = 3;
+        c.blocks = 2;
+        c.mlpHidden = 40;
+        c.outputs = 3;
+        c.classToken = classToken;
+        c.positions = positions;
+        c.attentionDevice = "java";
+        c.dataType = dataType;
+        return c;
+    }
+
+    @Test
+    void fusedFloatMatchesTheDoubleReference() {
+        for (boolean cls : new boolean[]{true, false}) {
+            String pos = cls ? "learned" : "sinusoidal";
+            int channels = cls ? 1 : 2;
+            ComputationGraph fused = VitModel.build(config("float", cls, pos, channels), new NoOp());
+            ComputationGraph reference = VitModel.build(config("double", cls, pos, channels), new NoOp());
+            reference.params().assign(fused.params().castTo(DataType.DOUBLE));
+            for (int batch : new int[]{5, 2, 7}) {
+                String what = "classToken=" + cls + " positions=" + pos + " C=" + channels + " B=" + batch;
+                Nd4j.getRandom().setSeed(11 + batch);
+                INDArray x = Nd4j.rand(DataType.DOUBLE, batch, channels, 16, 16).muli(2).subi(1);
+                INDArray y = TestGraphs.oneHot(batch, 3);
+
+                reference.setInputs(x);
+                reference.setLabels(y);
+                reference.computeGradientAndScore();
+                INDArray refGrad = reference.getFlattenedGradients().dup();
+                fused.setInputs(x.castTo(DataType.FLOAT));
+                fused.setLabels(y.castTo(DataType.FLOAT));
+                fused.computeGradientAndScore();
+                INDArray fusedGrad = fused.getFlattenedGradients().castTo(DataType.DOUBLE);
+
+                assertClose(what + " loss", Nd4j.scalar(reference.score()), Nd4j.scalar(fused.score()), 1e-4);
+                for (var layer : fused.getLayers()) {
+                    for (String key : layer.paramTable().keySet()) {
+                        String name = layer.conf().getLayer().getLayerName();
+                        assertClose(what + " gradient of layer " + name,
+                                reference.getLayer(layer.conf().getLayer().getLayerName()).getGradientsViewArray(),
+                                layer.getGradientsViewArray().castTo(DataType.DOUBLE), 2e-3);
+                        break; // the layer's whole gradient view covers all of its keys
+                    }
+                }
+                assertClose(what + " flat gradient", refGrad, fusedGrad, 2e-3);
+                INDArray refOut = reference.outputSingle(x);
+                INDArray fusedOut = fused.outputSingle(x.castTo(DataType.FLOAT)).castTo(DataType.DOUBLE);
+                assertClose(what + " inference output", refOut, fusedOut, 1e-4);
+            }
+        }
+    }
+
+    /** ||actual - expected|| <= tol * max(||expected||, 1e-6). */
+    private static void assertClose(String what, INDArray expected, INDArray actual, double tol) {
+        double err = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).norm2Number().doubleValue();
+        double ref = Math.max(expected.norm2Number().doubleValue(), 1e-6);
+        assertTrue(err <= tol * ref, what + ": relative error " + err / ref + " > " + tol);
+    }
+}
