@@ -1,6 +1,7 @@
 package bragg.driver.train;
 
 import bragg.driver.shards.PatternCodec;
+import bragg.driver.spark.TaskGpu;
 import bragg.worker.collective.Collective;
 import bragg.worker.model.ops.KernelProvider;
 import bragg.worker.train.CheckpointStore;
@@ -14,7 +15,6 @@ import java.io.Serializable;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
-import org.apache.spark.resource.ResourceInformation;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -51,7 +51,7 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
         int n = ctx.getTaskInfos().length;
-        KernelProvider.assignGpu(assignedGpu(ctx));
+        KernelProvider.assignGpu(TaskGpu.assigned(ctx));
         // BLAS and libnd4j sized to this task's cores, so the executor's replicas do not oversubscribe it
         ReplicaThreads.use(ctx.cpus());
         // The checkpoint store must see what the driver's does (s3a credentials, HDFS names).
@@ -83,25 +83,6 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
             throw new IllegalStateException("replica " + rank + " of " + n + " (attempt " + attempt + "): " + e.getMessage(), e);
         } finally {
             KernelProvider.assignGpu(null);   // the executor reuses this thread for other tasks
-        }
-    }
-
-    /**
-     * The GPU Spark gave this task (spark.task.resource.gpu.amount=1 and a discovery script), as
-     * an index, or null when the task has none. An address that is not an index is an error: the
-     * kernels open OpenCL GPUs by index.
-     */
-    static Integer assignedGpu(org.apache.spark.TaskContext ctx) {
-        ResourceInformation gpu = ctx.resourcesJMap().get("gpu");
-        if (gpu == null || gpu.addresses().length == 0) {
-            return null;
-        }
-        String address = gpu.addresses()[0];
-        try {
-            return Integer.parseInt(address.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("task " + ctx.partitionId() + " was assigned GPU address '" + address
-                    + "'; bragg opens OpenCL GPUs by index, so the GPU discovery script must print indices (0, 1, ...)");
         }
     }
 

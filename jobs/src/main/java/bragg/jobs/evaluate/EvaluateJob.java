@@ -1,12 +1,12 @@
 package bragg.jobs.evaluate;
 
+import bragg.driver.score.Predictions;
 import bragg.driver.shards.ModelFit;
 import bragg.driver.shards.ShardReader;
 import bragg.driver.shards.Shards;
 import bragg.jobs.config.BraggConfig;
 import bragg.jobs.config.BraggKeys;
 import bragg.jobs.infer.Holdout;
-import bragg.jobs.infer.Predictions;
 import bragg.jobs.report.RunFolder;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package bragg.jobs.infer;
 
+import bragg.driver.score.Predictions;
 import bragg.driver.shards.ModelFit;
 import bragg.driver.shards.ShardReader;
 import bragg.driver.shards.Shards;

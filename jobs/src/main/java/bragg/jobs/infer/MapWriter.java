@@ -1,5 +1,6 @@
 package bragg.jobs.infer;
 
+import bragg.driver.score.Predictions;
 import bragg.driver.io.DType;
 import bragg.driver.io.NpyWriter;
 import bragg.driver.shards.Manifest;

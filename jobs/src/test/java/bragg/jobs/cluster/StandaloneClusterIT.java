@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bragg.driver.shards.Manifest;
 import bragg.jobs.BuildInfo;
-import bragg.jobs.infer.Predictions;
+import bragg.driver.score.Predictions;
 import bragg.jobs.report.MetricsCsv;
 import bragg.jobs.report.RunFolder;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package bragg.jobs.infer;
+package bragg.driver.score;
 
 import bragg.driver.shards.Manifest;
 import bragg.driver.shards.PatternCodec;
@@ -16,12 +16,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Runs a trained model over shard rows inside Spark tasks (the model zip is broadcast once per
- * executor, each task restores it and predicts its rows in minibatches) and brings back one small
+ * executor, each task restores it and predicts its rows in minibatches through {@link BatchScorer}) and brings back one small
  * record per row: id, position, true label/targets and the model's outputs. The outputs of a
  * 256 x 256 scan are a few MB, so they are collected to the driver for scores and maps.
  */
@@ -132,43 +130,21 @@ public final class Predictions {
                 return java.util.Collections.emptyIterator();
             }
             ComputationGraph g = restore(model.value(), "broadcast model");
-            int n = shape[0] * shape[1] * shape[2];
-            List<Prediction> out = new ArrayList<>();
-            List<Row> pending = new ArrayList<>(batch);
-            while (it.hasNext()) {
-                pending.add(it.next());
-                if (pending.size() == batch || !it.hasNext()) {
-                    float[] x = new float[pending.size() * n];                  // [b, C, H, W]
-                    for (int i = 0; i < pending.size(); i++) {
-                        byte[] bytes = pending.get(i).getAs("pattern");
-                        float[] p = PatternCodec.decode(bytes, dtype);
-                        if (p.length != n) {
-                            throw new IllegalArgumentException("shard row id " + pending.get(i).getLong(0) + ": pattern has "
-                                    + p.length + " values, the manifest's sample_shape needs " + n);
-                        }
-                        System.arraycopy(p, 0, x, i * n, n);
-                    }
-                    INDArray input = Nd4j.create(x, new long[] {pending.size(), shape[0], shape[1], shape[2]}, 'c');
-                    INDArray y = g.outputSingle(false, input);                  // [b, outputs]
-                    float[][] rowsOut = y.toFloatMatrix();
-                    for (int i = 0; i < pending.size(); i++) {
-                        Row r = pending.get(i);
-                        List<Integer> pos = r.getList(r.fieldIndex("pos"));
-                        List<Float> target = r.getList(r.fieldIndex("target"));
-                        float[] t = new float[target.size()];
-                        for (int k = 0; k < t.length; k++) {
-                            t[k] = target.get(k);
-                        }
-                        out.add(new Prediction(r.getLong(r.fieldIndex("id")),
-                                pos.stream().mapToInt(Integer::intValue).toArray(),
-                                r.getInt(r.fieldIndex("label")), t, rowsOut[i]));
-                    }
-                    pending.clear();
-                    input.close();
-                    y.close();
-                }
+            return BatchScorer.score(it, g, shape, batch,
+                    r -> PatternCodec.decode(r.getAs("pattern"), dtype),
+                    r -> "shard row id " + r.getLong(r.fieldIndex("id")),
+                    PredictPartition::prediction);
+        }
+
+        private static Prediction prediction(Row r, float[] output) {
+            List<Integer> pos = r.getList(r.fieldIndex("pos"));
+            List<Float> target = r.getList(r.fieldIndex("target"));
+            float[] t = new float[target.size()];
+            for (int k = 0; k < t.length; k++) {
+                t[k] = target.get(k);
             }
-            return out.iterator();
+            return new Prediction(r.getLong(r.fieldIndex("id")), pos.stream().mapToInt(Integer::intValue).toArray(),
+                    r.getInt(r.fieldIndex("label")), t, output);
         }
     }
 
