@@ -35,6 +35,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class FusedBlock {
     private static final ThreadLocal<Arena> SCRATCH = ThreadLocal.withInitial(Arena::new);
     private static final float EPS = (float) LayerNormOp.EPS;
+    private static final String[] QKV = {"q", "k", "v"};
 
     private final Arena own = new Arena();
     private INDArray x, h1, o, x1, h2, u, a;  // saved rows, see the table
@@ -74,10 +75,10 @@ public final class FusedBlock {
         qh = keep.floats("qh", n * d);
         kh = keep.floats("kh", n * d);
         vh = keep.floats("vh", n * d);
-        for (String w : new String[]{"q", "k", "v"}) {
-            Nd4j.gemm(h1, p.get("attnW" + w), proj, false, false, 1.0, 0.0);
-            float[] heads3 = w.equals("q") ? qh : w.equals("k") ? kh : vh;
-            HeadRows.toHeads(proj, vec(p, "attnb" + w, d), heads3, batch, tokens, heads, row);
+        float[][] qkv = {qh, kh, vh};
+        for (int i = 0; i < 3; i++) {
+            Nd4j.gemm(h1, p.get("attnW" + QKV[i]), proj, false, false, 1.0, 0.0);
+            HeadRows.toHeads(proj, vec(p, "attnb" + QKV[i], d), qkv[i], batch, tokens, heads, row);
         }
         oh = keep.floats("oh", n * d);
         lse = keep.floats("lse", shape.rows());
@@ -135,12 +136,13 @@ public final class FusedBlock {
         INDArray dh1 = tmp.rows("dh1", n, d);
         INDArray dProj = tmp.rows("proj", n, d);
         float[] db = tmp.floats("db", d);
-        for (String w : new String[]{"q", "k", "v"}) {
+        float[][] dqkv = {dqh, dkh, dvh};
+        for (int i = 0; i < 3; i++) {
             java.util.Arrays.fill(db, 0f);
-            HeadRows.fromHeads(w.equals("q") ? dqh : w.equals("k") ? dkh : dvh, dProj, db, b, t, h, row);
-            Tokens.write(g.get("attnb" + w), db);
-            Nd4j.gemm(h1, dProj, g.get("attnW" + w), true, false, 1.0, 0.0);
-            Nd4j.gemm(dProj, p.get("attnW" + w), dh1, false, true, 1.0, w.equals("q") ? 0.0 : 1.0);
+            HeadRows.fromHeads(dqkv[i], dProj, db, b, t, h, row);
+            Tokens.write(g.get("attnb" + QKV[i]), db);
+            Nd4j.gemm(h1, dProj, g.get("attnW" + QKV[i]), true, false, 1.0, 0.0);
+            Nd4j.gemm(dProj, p.get("attnW" + QKV[i]), dh1, false, true, 1.0, i == 0 ? 0.0 : 1.0); // dh1 = sum of three
         }
         INDArray dx = own.rows("dx", n, d);
         layerNormBackward(x, mean1, rstd1, "ln1", dh1, dx, dx1, p, g, tmp);

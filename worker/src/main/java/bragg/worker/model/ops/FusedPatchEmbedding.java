@@ -108,53 +108,57 @@ public final class FusedPatchEmbedding {
         return (perChannel ? 1 : channels) * patch * patch;
     }
 
-    /** patches [B'*G, K] from the image at xs[xo..]: one image at a time through a heap copy. */
+    /** patches [B'*G, K] from the images at xs[xo..]: one image at a time through a heap copy. */
     private void im2col(FloatBuffer xs, int xo, INDArray into, Arena tmp) {
-        int plane = height * width, img = channels * plane, k = kWidth(), gw = width / patch, gh = height / patch;
-        float[] image = tmp.floats("image", img);
-        int perImage = (perChannel ? channels : 1) * gh * gw;
-        float[] out = tmp.floats("im2col", perImage * k);
+        int img = channels * height * width, perImage = perImageFloats();
+        float[] image = tmp.floats("image", img), rows = tmp.floats("im2col", perImage);
         FloatBuffer ps = into.data().asNioFloat();
         for (int b = 0; b < batch; b++) {
             xs.get(xo + b * img, image, 0, img);
-            for (int c = 0; c < channels; c++) {
-                for (int gy = 0; gy < gh; gy++) {
-                    for (int gx = 0; gx < gw; gx++) {
-                        int prow = perChannel ? (c * gh + gy) * gw + gx : gy * gw + gx;
-                        int col0 = perChannel ? 0 : c * patch * patch;
-                        for (int py = 0; py < patch; py++) {
-                            System.arraycopy(image, c * plane + (gy * patch + py) * width + gx * patch,
-                                    out, prow * k + col0 + py * patch, patch);
-                        }
-                    }
-                }
-            }
-            ps.put(b * perImage * k, out, 0, perImage * k);
+            movePatches(image, rows, true);
+            ps.put(b * perImage, rows, 0, perImage);
         }
     }
 
     /** The inverse of {@link #im2col}: every patch element back at its pixel (patches do not overlap). */
     private void col2im(INDArray from, FloatBuffer dxs, Arena tmp) {
-        int plane = height * width, img = channels * plane, k = kWidth(), gw = width / patch, gh = height / patch;
-        float[] image = tmp.floats("image", img);
-        int perImage = (perChannel ? channels : 1) * gh * gw;
-        float[] in = tmp.floats("im2col", perImage * k);
+        int img = channels * height * width, perImage = perImageFloats();
+        float[] image = tmp.floats("image", img), rows = tmp.floats("im2col", perImage);
         FloatBuffer ps = from.data().asNioFloat();
         for (int b = 0; b < batch; b++) {
-            ps.get(b * perImage * k, in, 0, perImage * k);
-            for (int c = 0; c < channels; c++) {
-                for (int gy = 0; gy < gh; gy++) {
-                    for (int gx = 0; gx < gw; gx++) {
-                        int prow = perChannel ? (c * gh + gy) * gw + gx : gy * gw + gx;
-                        int col0 = perChannel ? 0 : c * patch * patch;
-                        for (int py = 0; py < patch; py++) {
-                            System.arraycopy(in, prow * k + col0 + py * patch,
-                                    image, c * plane + (gy * patch + py) * width + gx * patch, patch);
+            ps.get(b * perImage, rows, 0, perImage);
+            movePatches(image, rows, false);
+            dxs.put(b * img, image, 0, img);
+        }
+    }
+
+    /** Floats of one image's patch rows: (perChannel ? C : 1) * G rows of K. */
+    private int perImageFloats() {
+        return (perChannel ? channels : 1) * (height / patch) * (width / patch) * kWidth();
+    }
+
+    /**
+     * The one map between an image [C, H, W] and its patch rows [G', K]: P-float runs copied
+     * image -> rows ({@code toRows}) or rows -> image.
+     */
+    private void movePatches(float[] image, float[] rows, boolean toRows) {
+        int plane = height * width, k = kWidth(), gw = width / patch, gh = height / patch;
+        for (int c = 0; c < channels; c++) {
+            for (int gy = 0; gy < gh; gy++) {
+                for (int gx = 0; gx < gw; gx++) {
+                    int prow = perChannel ? (c * gh + gy) * gw + gx : gy * gw + gx;
+                    int col0 = perChannel ? 0 : c * patch * patch;
+                    for (int py = 0; py < patch; py++) {
+                        int pixel = c * plane + (gy * patch + py) * width + gx * patch;
+                        int entry = prow * k + col0 + py * patch;
+                        if (toRows) {
+                            System.arraycopy(image, pixel, rows, entry, patch);
+                        } else {
+                            System.arraycopy(rows, entry, image, pixel, patch);
                         }
                     }
                 }
             }
-            dxs.put(b * img, image, 0, img);
         }
     }
 }
