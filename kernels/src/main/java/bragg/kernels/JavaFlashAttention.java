@@ -1,15 +1,13 @@
 package bragg.kernels;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.stream.IntStream;
 
 /**
  * Flash attention in plain Java, multi-threaded: the same algorithm as the OpenCL kernel
  * ({@link FlashAttentionKernel}), for machines without OpenCL. Float accumulators, no Lq x Lk
  * matrix (the largest temporary is one tile of {@link #TILE} scores per row).
  *
- * <p>Work items, spread over a shared {@link ForkJoinPool}:
+ * <p>Work items, spread over the JVM's {@link ComputePool} (or a pool the caller passes):
  * <pre>
  *   forward            (b, h, query tile of TILE rows)   streams K, V tiles
  *   backward           (b, h, chunk of key tiles)        streams Q, dO tiles
@@ -31,8 +29,6 @@ public final class JavaFlashAttention implements AttentionKernel {
     /** Rows per tile; a tile of 64 x 128 floats (32 KiB) stays in L1/L2. */
     static final int TILE = 64;
 
-    private static volatile ForkJoinPool sharedPool;
-
     private final ForkJoinPool pool;
     /** Tile products on SIMD vectors ({@link TileGemm#SIMD_AVAILABLE}) or scalar blocks. */
     private final boolean simd;
@@ -53,9 +49,9 @@ public final class JavaFlashAttention implements AttentionKernel {
         return b;
     }
 
-    /** Runs on a pool of one thread per available processor, shared by all instances. */
+    /** Runs on the JVM's {@link ComputePool}, shared by all instances. */
     public JavaFlashAttention() {
-        this(shared());
+        this(ComputePool.shared());
     }
 
     /** Runs on the given pool (a Spark task may pass a pool sized to its spark.task.cpus). */
@@ -75,25 +71,6 @@ public final class JavaFlashAttention implements AttentionKernel {
         this.simd = simd;
     }
 
-    private static ForkJoinPool shared() {
-        ForkJoinPool p = sharedPool;
-        if (p == null) {
-            synchronized (JavaFlashAttention.class) {
-                p = sharedPool;
-                if (p == null) {
-                    p = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
-                        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-                        t.setDaemon(true);
-                        t.setName("bragg-attention-" + t.getPoolIndex());
-                        return t;
-                    }, null, false);
-                    sharedPool = p;
-                }
-            }
-        }
-        return p;
-    }
-
     @Override
     public String backend() {
         return "java (" + pool.getParallelism() + " threads, tile=" + TILE + ", " + TileGemm.describe(simd) + ")";
@@ -101,11 +78,7 @@ public final class JavaFlashAttention implements AttentionKernel {
 
     /** Runs body(0..n-1) on the pool and waits; work items write disjoint outputs. */
     private void parallel(int n, java.util.function.IntConsumer body) {
-        if (n == 1) {
-            body.accept(0);
-            return;
-        }
-        pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).join();
+        ComputePool.parallel(pool, n, body);
     }
 
     private static int tiles(int rows) {

@@ -22,8 +22,8 @@ final class ScalarRows {
     }
 
     static void layerNorm(ByteBuffer x, int xo, ByteBuffer y, int yo, float[] gamma, float[] beta,
-                          float[] mean, float[] rstd, int n, int d, float eps) {
-        for (int r = 0; r < n; r++) {
+                          float[] mean, float[] rstd, int r0, int r1, int d, float eps) {
+        for (int r = r0; r < r1; r++) {
             int xr = xo + r * d, yr = yo + r * d;
             double s = 0;
             for (int j = 0; j < d; j++) {
@@ -45,8 +45,8 @@ final class ScalarRows {
 
     static void layerNormBackward(ByteBuffer x, int xo, float[] mean, float[] rstd, float[] gamma,
                                   ByteBuffer dy, int dyo, ByteBuffer dx, int dxo, ByteBuffer res, int ro,
-                                  float[] dgamma, float[] dbeta, int n, int d) {
-        for (int r = 0; r < n; r++) {
+                                  float[] dgamma, float[] dbeta, int r0, int r1, int d) {
+        for (int r = r0; r < r1; r++) {
             int xr = xo + r * d, gr = dyo + r * d, dr = dxo + r * d, rr = ro + r * d;
             float m = mean[r], rs = rstd[r];
             double s1 = 0, s2 = 0;
@@ -67,8 +67,8 @@ final class ScalarRows {
     }
 
     static void biasResidual(ByteBuffer y, int yo, float[] bias, ByteBuffer res, int ro, ByteBuffer out, int oo,
-                             int n, int d) {
-        for (int r = 0; r < n; r++) {
+                             int r0, int r1, int d) {
+        for (int r = r0; r < r1; r++) {
             for (int j = 0; j < d; j++) {
                 float v = get(y, yo + r * d + j) + bias[j];
                 put(out, oo + r * d + j, res == null ? v : v + get(res, ro + r * d + j));
@@ -76,8 +76,8 @@ final class ScalarRows {
         }
     }
 
-    static void biasGelu(ByteBuffer u, int uo, float[] bias, ByteBuffer a, int ao, int n, int f) {
-        for (int r = 0; r < n; r++) {
+    static void biasGelu(ByteBuffer u, int uo, float[] bias, ByteBuffer a, int ao, int r0, int r1, int f) {
+        for (int r = r0; r < r1; r++) {
             for (int j = 0; j < f; j++) {
                 float v = get(u, uo + r * f + j) + bias[j];
                 put(u, uo + r * f + j, v);
@@ -87,8 +87,8 @@ final class ScalarRows {
         }
     }
 
-    static void geluBackward(ByteBuffer u, int uo, ByteBuffer da, int dao, int n, int f) {
-        for (int i = 0; i < n * f; i++) {
+    static void geluBackward(ByteBuffer u, int uo, ByteBuffer da, int dao, int r0, int r1, int f) {
+        for (int i = r0 * f; i < r1 * f; i++) {
             double v = get(u, uo + i);
             double t = Math.tanh(GELU_C * (v + GELU_A * v * v * v));
             double g = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * v * v);
@@ -96,10 +96,10 @@ final class ScalarRows {
         }
     }
 
-    static void columnSums(ByteBuffer x, int xo, float[] s, int n, int d) {
+    static void columnSums(ByteBuffer x, int xo, float[] s, int r0, int r1, int d) {
         for (int j = 0; j < d; j++) {
             double acc = 0;
-            for (int r = 0; r < n; r++) {
+            for (int r = r0; r < r1; r++) {
                 acc += get(x, xo + r * d + j);
             }
             s[j] += (float) acc;

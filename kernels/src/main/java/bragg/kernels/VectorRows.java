@@ -42,11 +42,11 @@ final class VectorRows {
     }
 
     static void layerNorm(ByteBuffer xb, int xo, ByteBuffer yb, int yo, float[] gamma, float[] beta,
-                          float[] mean, float[] rstd, int n, int d, float eps) {
+                          float[] mean, float[] rstd, int r0, int r1, int d, float eps) {
         FloatBuffer xs = fb(xb), ys = fb(yb);
         float[] x = rows(d)[0];
         int vd = d - d % L;
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             xs.get(xo + r * d, x, 0, d);
             FloatVector acc = FloatVector.zero(F);
             for (int j = 0; j < vd; j += L) {
@@ -82,12 +82,12 @@ final class VectorRows {
 
     static void layerNormBackward(ByteBuffer xb, int xo, float[] mean, float[] rstd, float[] gamma,
                                   ByteBuffer dyb, int dyo, ByteBuffer dxb, int dxo, ByteBuffer resb, int ro,
-                                  float[] dgamma, float[] dbeta, int n, int d) {
+                                  float[] dgamma, float[] dbeta, int r0, int r1, int d) {
         FloatBuffer xs = fb(xb), gs = fb(dyb), ds = fb(dxb), rsb = resb == null ? null : fb(resb);
         float[][] buf = rows(d);
         float[] x = buf[0], g = buf[1], res = buf[2];
         int vd = d - d % L;
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             xs.get(xo + r * d, x, 0, d);
             gs.get(dyo + r * d, g, 0, d);
             float m = mean[r], rs = rstd[r];
@@ -129,12 +129,12 @@ final class VectorRows {
     }
 
     static void biasResidual(ByteBuffer yb, int yo, float[] bias, ByteBuffer resb, int ro, ByteBuffer outb, int oo,
-                             int n, int d) {
+                             int r0, int r1, int d) {
         FloatBuffer ys = fb(yb), os = fb(outb), rsb = resb == null ? null : fb(resb);
         float[][] buf = rows(d);
         float[] y = buf[0], res = buf[1];
         int vd = d - d % L;
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             ys.get(yo + r * d, y, 0, d);
             if (rsb != null) {
                 rsb.get(ro + r * d, res, 0, d);
@@ -159,12 +159,12 @@ final class VectorRows {
         return t.blend(t.neg(), neg);
     }
 
-    static void biasGelu(ByteBuffer ub, int uo, float[] bias, ByteBuffer ab, int ao, int n, int f) {
+    static void biasGelu(ByteBuffer ub, int uo, float[] bias, ByteBuffer ab, int ao, int r0, int r1, int f) {
         FloatBuffer us = fb(ub), as = fb(ab);
         float[][] buf = rows(f);
         float[] u = buf[0], a = buf[1];
         int vf = f - f % L;
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             us.get(uo + r * f, u, 0, f);
             for (int j = 0; j < vf; j += L) {
                 FloatVector v = FloatVector.fromArray(F, u, j).add(FloatVector.fromArray(F, bias, j));
@@ -181,12 +181,12 @@ final class VectorRows {
         }
     }
 
-    static void geluBackward(ByteBuffer ub, int uo, ByteBuffer dab, int dao, int n, int f) {
+    static void geluBackward(ByteBuffer ub, int uo, ByteBuffer dab, int dao, int r0, int r1, int f) {
         FloatBuffer us = fb(ub), ds = fb(dab);
         float[][] buf = rows(f);
         float[] u = buf[0], da = buf[1];
         int vf = f - f % L;
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             us.get(uo + r * f, u, 0, f);
             ds.get(dao + r * f, da, 0, f);
             for (int j = 0; j < vf; j += L) {
@@ -205,11 +205,11 @@ final class VectorRows {
         }
     }
 
-    static void columnSums(ByteBuffer xb, int xo, float[] s, int n, int d) {
+    static void columnSums(ByteBuffer xb, int xo, float[] s, int r0, int r1, int d) {
         FloatBuffer xs = fb(xb);
         float[] x = rows(d)[0];
         int vd = d - d % L;
-        for (int r = 0; r < n; r++) {
+        for (int r = r0; r < r1; r++) {
             xs.get(xo + r * d, x, 0, d);
             for (int j = 0; j < vd; j += L) {
                 FloatVector.fromArray(F, x, j).add(FloatVector.fromArray(F, s, j)).intoArray(s, j);

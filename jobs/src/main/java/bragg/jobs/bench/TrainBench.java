@@ -169,6 +169,9 @@ public final class TrainBench implements Runnable {
                 stockParams = stock.numParams();
                 INDArray[] in = {x}, labels = {y};
                 Side stockTrain = n -> {
+                    // stock DL4J as its users run it: OpenBLAS on the replica's threads (bragg's
+                    // products set it back to one thread, see Gemm)
+                    Nd4j.factory().blas().setMaxThreads(threads);
                     long t0 = System.nanoTime();
                     for (int i = 0; i < n; i++) {
                         stock.fit(in, labels);

@@ -1,16 +1,18 @@
 package bragg.worker.train;
 
+import bragg.worker.model.ops.Gemm;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sizes the native thread pools a replica computes on to the cores Spark gave its task
- * ({@code spark.task.cpus}): OpenBLAS's threads (every product of the fused layers) and
- * libnd4j's (the updater and the remaining ND4J ops). Left at their defaults, both take every core
- * of the machine, so N replicas of one executor would start N times as many threads as there are
- * cores, spin-waiting on each other. The Java attention kernel's pool is separate and already
- * one thread per core, shared by the executor's replicas.
+ * ({@code spark.task.cpus}): libnd4j's OpenMP threads (the updater and the remaining ND4J ops) and
+ * OpenBLAS's. Left at their defaults, both take every core of the machine, so N replicas of one
+ * executor would start N times as many threads as there are cores, spin-waiting on each other.
+ * OpenBLAS goes to one thread: the fused layers' products are split over the JVM's compute pool
+ * ({@link bragg.worker.model.ops.Gemm}, the same pool as the Java attention kernel, one thread
+ * per core, shared by the executor's replicas), and OpenBLAS's own workers would spin beside it.
  *
  * <p>Both settings are process-wide: every replica of an executor asks for the same count (its
  * task's cpus), so the last call wins harmlessly.
@@ -21,14 +23,14 @@ public final class ReplicaThreads {
     private ReplicaThreads() {
     }
 
-    /** Sets BLAS and libnd4j to {@code cores} threads. */
+    /** Sets libnd4j to {@code cores} threads and OpenBLAS to one. */
     public static void use(int cores) {
         if (cores < 1) {
             throw new IllegalArgumentException("replica threads must be >= 1 (spark.task.cpus); found " + cores);
         }
-        Nd4j.factory().blas().setMaxThreads(cores);
+        Gemm.useSingleThreadedBlas();
         Nd4j.getEnvironment().setMaxThreads(cores);
         Nd4j.getEnvironment().setMaxMasterThreads(cores);
-        LOG.debug("replica threads: BLAS and libnd4j at {} thread(s)", cores);
+        LOG.debug("replica threads: libnd4j at {} thread(s), OpenBLAS at 1 (products split by Gemm)", cores);
     }
 }

@@ -5,11 +5,10 @@ import bragg.kernels.AttentionShape;
 import bragg.kernels.RowKernels;
 import java.nio.ByteBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The float32 pre-LN transformer block, forward and backward side by side, as the speed budget
- * of DESIGN.md asks: every product one BLAS call into a buffer that already exists (transposes
+ * of DESIGN.md asks: every product one {@link Gemm} into a buffer that already exists (transposes
  * by flag, never by copy), the element-wise work fused into the passes of {@link RowKernels},
  * attention in the flash kernels. The same math as {@link LayerNormOp}, {@link AttentionOp} and
  * {@link MlpOp}, which remain the plain reference (double networks, and the tests of this class).
@@ -62,7 +61,6 @@ public final class FusedBlock {
         d = (int) xRows.size(1);
         f = (int) p.get("mlpW1").size(1);
         x = xRows;
-        float[] row = tmp.floats("row", d);
         h1 = keep.rows("h1", n, d);
         mean1 = keep.floats("mean1", n);
         rstd1 = keep.floats("rstd1", n);
@@ -77,17 +75,17 @@ public final class FusedBlock {
         vh = keep.floats("vh", n * d);
         float[][] qkv = {qh, kh, vh};
         for (int i = 0; i < 3; i++) {
-            Nd4j.gemm(h1, p.get("attnW" + QKV[i]), proj, false, false, 1.0, 0.0);
-            HeadRows.toHeads(proj, vec(p, "attnb" + QKV[i], d), qkv[i], batch, tokens, heads, row);
+            Gemm.gemm(h1, false, p.get("attnW" + QKV[i]), false, proj, 0f);
+            HeadRows.toHeads(proj, vec(p, "attnb" + QKV[i], d), qkv[i], batch, tokens, heads);
         }
         oh = keep.floats("oh", n * d);
         lse = keep.floats("lse", shape.rows());
         kernel.forward(shape, qh, kh, vh, oh, lse);
         o = keep.rows("o", n, d);
-        HeadRows.fromHeads(oh, o, null, batch, tokens, heads, row);
+        HeadRows.fromHeads(oh, o, null, batch, tokens, heads);
 
         x1 = keep.rows("x1", n, d);
-        Nd4j.gemm(o, p.get("attnWo"), x1, false, false, 1.0, 0.0);
+        Gemm.gemm(o, false, p.get("attnWo"), false, x1, 0f);
         RowKernels.biasResidual(bytes(x1), off(x1), vec(p, "attnbo", d), bytes(x), off(x), bytes(x1), off(x1), n, d);
         h2 = keep.rows("h2", n, d);
         mean2 = keep.floats("mean2", n);
@@ -96,10 +94,10 @@ public final class FusedBlock {
                 mean2, rstd2, n, d, EPS);
         u = keep.rows("u", n, f);
         a = keep.rows("a", n, f);
-        Nd4j.gemm(h2, p.get("mlpW1"), u, false, false, 1.0, 0.0);
+        Gemm.gemm(h2, false, p.get("mlpW1"), false, u, 0f);
         RowKernels.biasGelu(bytes(u), off(u), vec(p, "mlpb1", f), bytes(a), off(a), n, f);
         INDArray y = own.rows("y", n, d);
-        Nd4j.gemm(a, p.get("mlpW2"), y, false, false, 1.0, 0.0);
+        Gemm.gemm(a, false, p.get("mlpW2"), false, y, 0f);
         RowKernels.biasResidual(bytes(y), off(y), vec(p, "mlpb2", d), bytes(x1), off(x1), bytes(y), off(y), n, d);
         return y;
     }
@@ -111,25 +109,24 @@ public final class FusedBlock {
     public INDArray backward(INDArray dy, AttentionKernel kernel, Params p, Params g) {
         Arena tmp = scratch();
         int n = (int) dy.size(0), b = shape.batch, t = shape.queryLength, h = shape.heads;
-        float[] row = tmp.floats("row", d);
 
         INDArray da = tmp.rows("da", n, f);
-        Nd4j.gemm(a, dy, g.get("mlpW2"), true, false, 1.0, 0.0);
+        Gemm.gemm(a, true, dy, false, g.get("mlpW2"), 0f);
         sums(dy, g.get("mlpb2"), tmp, d);
-        Nd4j.gemm(dy, p.get("mlpW2"), da, false, true, 1.0, 0.0);
+        Gemm.gemm(dy, false, p.get("mlpW2"), true, da, 0f);
         RowKernels.geluBackward(bytes(u), off(u), bytes(da), off(da), n, f);
-        Nd4j.gemm(h2, da, g.get("mlpW1"), true, false, 1.0, 0.0);
+        Gemm.gemm(h2, true, da, false, g.get("mlpW1"), 0f);
         sums(da, g.get("mlpb1"), tmp, f);
         INDArray dh = tmp.rows("dh", n, d);
-        Nd4j.gemm(da, p.get("mlpW1"), dh, false, true, 1.0, 0.0);
+        Gemm.gemm(da, false, p.get("mlpW1"), true, dh, 0f);
         INDArray dx1 = tmp.rows("dx1", n, d);
         layerNormBackward(x1, mean2, rstd2, "ln2", dh, dx1, dy, p, g, tmp);
 
-        Nd4j.gemm(o, dx1, g.get("attnWo"), true, false, 1.0, 0.0);
+        Gemm.gemm(o, true, dx1, false, g.get("attnWo"), 0f);
         sums(dx1, g.get("attnbo"), tmp, d);
-        Nd4j.gemm(dx1, p.get("attnWo"), dh, false, true, 1.0, 0.0);
+        Gemm.gemm(dx1, false, p.get("attnWo"), true, dh, 0f);
         float[] dOh = tmp.floats("dOh", n * d);
-        HeadRows.toHeads(dh, null, dOh, b, t, h, row);
+        HeadRows.toHeads(dh, null, dOh, b, t, h);
         float[] dqh = tmp.floats("dqh", n * d), dkh = tmp.floats("dkh", n * d), dvh = tmp.floats("dvh", n * d);
         kernel.backward(shape, qh, kh, vh, oh, lse, dOh, dqh, dkh, dvh);
 
@@ -139,10 +136,10 @@ public final class FusedBlock {
         float[][] dqkv = {dqh, dkh, dvh};
         for (int i = 0; i < 3; i++) {
             java.util.Arrays.fill(db, 0f);
-            HeadRows.fromHeads(dqkv[i], dProj, db, b, t, h, row);
+            HeadRows.fromHeads(dqkv[i], dProj, db, b, t, h);
             Tokens.write(g.get("attnb" + QKV[i]), db);
-            Nd4j.gemm(h1, dProj, g.get("attnW" + QKV[i]), true, false, 1.0, 0.0);
-            Nd4j.gemm(dProj, p.get("attnW" + QKV[i]), dh1, false, true, 1.0, i == 0 ? 0.0 : 1.0); // dh1 = sum of three
+            Gemm.gemm(h1, true, dProj, false, g.get("attnW" + QKV[i]), 0f);
+            Gemm.gemm(dProj, false, p.get("attnW" + QKV[i]), true, dh1, i == 0 ? 0f : 1f); // dh1 = sum of three
         }
         INDArray dx = own.rows("dx", n, d);
         layerNormBackward(x, mean1, rstd1, "ln1", dh1, dx, dx1, p, g, tmp);

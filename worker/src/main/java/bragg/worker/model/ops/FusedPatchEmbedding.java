@@ -3,7 +3,6 @@ package bragg.worker.model.ops;
 import bragg.kernels.RowKernels;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The float32 patch embedding, forward and backward: patches cut by copies of P-float runs
@@ -49,7 +48,7 @@ public final class FusedPatchEmbedding {
         patches = (training ? own : tmp).rows("patches", rowsOfPatches, k);
         im2col(x.data().asNioFloat(), Math.toIntExact(x.offset()), patches, tmp);
         INDArray proj = tmp.rows("proj", rowsOfPatches, dim);
-        Nd4j.gemm(patches, p.get("W"), proj, false, false, 1.0, 0.0);
+        Gemm.gemm(patches, false, p.get("W"), false, proj, 0f);
         INDArray y = own.rows("y", (long) batch * tokens, dim);
         float[] bias = Tokens.read(p.get("b"), own.floats("b", dim));
         FloatBuffer ys = y.data().asNioFloat();
@@ -96,9 +95,9 @@ public final class FusedPatchEmbedding {
         java.util.Arrays.fill(db, 0f);
         RowKernels.columnSums(Arena.bytes(dproj), 0, db, batch * per, dim);
         Tokens.write(g.get("b"), db);
-        Nd4j.gemm(patches, dproj, g.get("W"), true, false, 1.0, 0.0);
+        Gemm.gemm(patches, true, dproj, false, g.get("W"), 0f);
         INDArray dpatches = tmp.rows("dpatches", patches.size(0), k);
-        Nd4j.gemm(dproj, p.get("W"), dpatches, false, true, 1.0, 0.0);
+        Gemm.gemm(dproj, false, p.get("W"), true, dpatches, 0f);
         INDArray dx = own.rows("dx", (long) batch * channels * height, width).reshape('c', batch, channels, height, width);
         col2im(dpatches, dx.data().asNioFloat(), tmp);
         return dx;

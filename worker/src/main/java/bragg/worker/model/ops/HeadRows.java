@@ -1,56 +1,85 @@
 package bragg.worker.model.ops;
 
+import bragg.kernels.ComputePool;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Between rows [B*T, D] in native memory (what BLAS writes) and heads [B, H, T, Dh] on the heap
  * (what the attention kernels take), one pass each way, with the bias add (forward) or the bias
- * gradient (backward) fused into it. Legend in {@link Tokens}.
+ * gradient (backward) fused into it. Legend in {@link Tokens}. The batch items are split over the
+ * compute pool (each block copies through a row of its own); the bias gradient's partial sums
+ * are added up in block order.
  */
 public final class HeadRows {
     private HeadRows() {
     }
 
-    /** heads[b, h, t, :] = rows[b*T + t, h*Dh : (h+1)*Dh] + bias[h*Dh : (h+1)*Dh] (bias may be null); row [D] is scratch. */
-    public static void toHeads(INDArray rows, float[] bias, float[] heads, int b, int t, int h, float[] row) {
-        FloatBuffer src = rows.data().asNioFloat();
-        int base = Math.toIntExact(rows.offset());
-        int d = row.length, dh = d / h;
-        for (int i = 0; i < b; i++) {
-            for (int s = 0; s < t; s++) {
-                src.get(base + (i * t + s) * d, row, 0, d);
-                if (bias != null) {
-                    for (int j = 0; j < d; j++) {
-                        row[j] += bias[j];
+    /** Blocks of batch items: one per pool thread when the pass is worth a fork. */
+    private static int parts(int b, int t, int d) {
+        return (long) b * t * d < (1 << 15) ? 1 : Math.min(b, ComputePool.shared().getParallelism());
+    }
+
+    private interface Items {
+        void run(int i0, int i1, int part);
+    }
+
+    private static void split(int b, int parts, Items body) {
+        int per = (b + parts - 1) / parts;
+        ComputePool.parallel(ComputePool.shared(), parts, p -> body.run(p * per, Math.min(b, (p + 1) * per), p));
+    }
+
+    /** heads[b, h, t, :] = rows[b*T + t, h*Dh : (h+1)*Dh] + bias[h*Dh : (h+1)*Dh] (bias may be null). */
+    public static void toHeads(INDArray rows, float[] bias, float[] heads, int b, int t, int h) {
+        int base = Math.toIntExact(rows.offset()), d = Math.toIntExact(rows.size(1)), dh = d / h;
+        split(b, parts(b, t, d), (i0, i1, part) -> {
+            FloatBuffer src = rows.data().asNioFloat();
+            float[] row = new float[d];
+            for (int i = i0; i < i1; i++) {
+                for (int s = 0; s < t; s++) {
+                    src.get(base + (i * t + s) * d, row, 0, d);
+                    if (bias != null) {
+                        for (int j = 0; j < d; j++) {
+                            row[j] += bias[j];
+                        }
+                    }
+                    for (int k = 0; k < h; k++) {
+                        System.arraycopy(row, k * dh, heads, ((i * h + k) * t + s) * dh, dh);
                     }
                 }
-                for (int k = 0; k < h; k++) {
-                    System.arraycopy(row, k * dh, heads, ((i * h + k) * t + s) * dh, dh);
-                }
             }
-        }
+        });
     }
 
     /**
      * rows[b*T + t, h*Dh : (h+1)*Dh] = heads[b, h, t, :]; when {@code colSums} is not null it
      * also gets the column sums of the rows added (the bias gradient of a projection).
      */
-    public static void fromHeads(float[] heads, INDArray rows, float[] colSums, int b, int t, int h, float[] row) {
-        FloatBuffer dst = rows.data().asNioFloat();
-        int base = Math.toIntExact(rows.offset());
-        int d = row.length, dh = d / h;
-        for (int i = 0; i < b; i++) {
-            for (int s = 0; s < t; s++) {
-                for (int k = 0; k < h; k++) {
-                    System.arraycopy(heads, ((i * h + k) * t + s) * dh, row, k * dh, dh);
-                }
-                if (colSums != null) {
-                    for (int j = 0; j < d; j++) {
-                        colSums[j] += row[j];
+    public static void fromHeads(float[] heads, INDArray rows, float[] colSums, int b, int t, int h) {
+        int base = Math.toIntExact(rows.offset()), d = Math.toIntExact(rows.size(1)), dh = d / h;
+        int parts = parts(b, t, d);
+        float[][] sums = new float[parts][];
+        split(b, parts, (i0, i1, part) -> {
+            FloatBuffer dst = rows.data().asNioFloat();
+            float[] row = new float[d];
+            float[] acc = colSums == null ? null : part == 0 ? colSums : (sums[part] = new float[d]);
+            for (int i = i0; i < i1; i++) {
+                for (int s = 0; s < t; s++) {
+                    for (int k = 0; k < h; k++) {
+                        System.arraycopy(heads, ((i * h + k) * t + s) * dh, row, k * dh, dh);
                     }
+                    if (acc != null) {
+                        for (int j = 0; j < d; j++) {
+                            acc[j] += row[j];
+                        }
+                    }
+                    dst.put(base + (i * t + s) * d, row, 0, d);
                 }
-                dst.put(base + (i * t + s) * d, row, 0, d);
+            }
+        });
+        for (int p = 1; p < parts && colSums != null; p++) {
+            for (int j = 0; j < d; j++) {
+                colSums[j] += sums[p][j];
             }
         }
     }
