@@ -28,6 +28,12 @@ import java.util.concurrent.ForkJoinPool;
 public final class JavaFlashAttention implements AttentionKernel {
     /** Rows per tile; a tile of 64 x 128 floats (32 KiB) stays in L1/L2. */
     static final int TILE = 64;
+    /**
+     * Sequences up to this length take one tile of their own length instead (rounded up to whole
+     * SIMD vectors): a ViT's 65 tokens would otherwise be a tile of 64 and a tile of 1, each
+     * padded, with twice the tile products and an online-softmax rescale for one key.
+     */
+    static final int MAX_SINGLE_TILE = 128;
 
     private final ForkJoinPool pool;
     /** Tile products on SIMD vectors ({@link TileGemm#SIMD_AVAILABLE}) or scalar blocks. */
@@ -73,7 +79,8 @@ public final class JavaFlashAttention implements AttentionKernel {
 
     @Override
     public String backend() {
-        return "java (" + pool.getParallelism() + " threads, tile=" + TILE + ", " + TileGemm.describe(simd) + ")";
+        return "java (" + pool.getParallelism() + " threads, tile=" + TILE + ", one tile up to L=" + MAX_SINGLE_TILE + ", "
+                + TileGemm.describe(simd) + ")";
     }
 
     /** Runs body(0..n-1) on the pool and waits; work items write disjoint outputs. */
@@ -81,8 +88,13 @@ public final class JavaFlashAttention implements AttentionKernel {
         ComputePool.parallel(pool, n, body);
     }
 
-    private static int tiles(int rows) {
-        return (rows + TILE - 1) / TILE;
+    /** The tile of a call whose longer side (queries or keys) is {@code len}. */
+    static int tileFor(int len) {
+        return len <= MAX_SINGLE_TILE ? Math.max(4, TileGemm.padColumns(len)) : TILE;
+    }
+
+    private static int tiles(int rows, int tile) {
+        return (rows + tile - 1) / tile;
     }
 
     /** Keys that query i of batch item b may see: padding, then causal. */
@@ -96,21 +108,23 @@ public final class JavaFlashAttention implements AttentionKernel {
     }
 
     /**
-     * Per-thread tiles of the work item's own rows, allocated once per worker thread: [TILE, dhP]
+     * Per-thread tiles of the work item's own rows, allocated once per worker thread: [T, dhP]
+     * for the call's tile T <= MAX = max(TILE, MAX_SINGLE_TILE)
      * with row stride dhP (Dh rounded up to {@link TileGemm#COLUMNS}, zero-padded).
      */
     private static final class Scratch {
         static final int DH = AttentionShape.MAX_HEAD_DIM;
-        final float[] ownA = new float[TILE * DH];   // [TILE, dhP] q*scale (fwd) or k (dK/dV)
-        final float[] ownB = new float[TILE * DH];   // [TILE, dhP] dO (dQ) or v (dK/dV)
-        final float[] acc1 = new float[TILE * DH];   // [TILE, dhP] out, dq or dk accumulator
-        final float[] acc2 = new float[TILE * DH];   // [TILE, dhP] dv accumulator
-        final float[] s = new float[TILE * TILE];    // [TILE, TILE] scores, then P
-        final float[] dp = new float[TILE * TILE];   // [TILE, TILE] dP, then dS
-        final float[] m = new float[TILE];           // [TILE] running max (fwd)
-        final float[] l = new float[TILE];           // [TILE] running sum (fwd)
-        final float[] rowLse = new float[TILE];      // [TILE] lse of the rows in play
-        final float[] rowD = new float[TILE];        // [TILE] D of the rows in play
+        static final int MAX = Math.max(TILE, MAX_SINGLE_TILE);
+        final float[] ownA = new float[MAX * DH];   // [T, dhP] q*scale (fwd) or k (dK/dV)
+        final float[] ownB = new float[MAX * DH];   // [T, dhP] dO (dQ) or v (dK/dV)
+        final float[] acc1 = new float[MAX * DH];   // [T, dhP] out, dq or dk accumulator
+        final float[] acc2 = new float[MAX * DH];   // [T, dhP] dv accumulator
+        final float[] s = new float[MAX * MAX];     // [T, T] scores, then P
+        final float[] dp = new float[MAX * MAX];    // [T, T] dP, then dS
+        final float[] m = new float[MAX];           // [T] running max (fwd)
+        final float[] l = new float[MAX];           // [T] running sum (fwd)
+        final float[] rowLse = new float[MAX];      // [T] lse of the rows in play
+        final float[] rowD = new float[MAX];        // [T] D of the rows in play
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -220,18 +234,18 @@ public final class JavaFlashAttention implements AttentionKernel {
     @Override
     public void forward(AttentionShape s, float[] q, float[] k, float[] v, float[] out, float[] lse) {
         AttentionKernel.checkForward(s, q, k, v, out, lse);
-        int bhCount = s.batch * s.heads, qTiles = tiles(s.queryLength);
+        int bhCount = s.batch * s.heads, t = tileFor(Math.max(s.queryLength, s.keyLength)), qTiles = tiles(s.queryLength, t);
         Streamed kS = new Streamed(k, bhCount, s.keyLength, s.headDim, 0, 3);
         Streamed vS = new Streamed(v, bhCount, s.keyLength, s.headDim, -1, 4);
-        parallel(bhCount * qTiles, item -> forwardTile(simd, s, item / qTiles, item % qTiles, q, kS, vS, out, lse));
+        parallel(bhCount * qTiles, item -> forwardTile(simd, s, t, item / qTiles, item % qTiles, q, kS, vS, out, lse));
     }
 
     /** One (bh, query tile): S = Q K^T per key tile, online softmax, O += P V; out = O / l. */
-    private static void forwardTile(boolean simd, AttentionShape s, int bh, int qt, float[] q, Streamed kS,
+    private static void forwardTile(boolean simd, AttentionShape s, int t, int bh, int qt, float[] q, Streamed kS,
                                     Streamed vS, float[] out, float[] lse) {
         final int lq = s.queryLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
-        final int i0 = qt * TILE, rows = Math.min(TILE, lq - i0), rows4 = ceil4(rows);
+        final int i0 = qt * t, rows = Math.min(t, lq - i0), rows4 = ceil4(rows);
         final int qBase = bh * lq * dh;
         final Scratch w = SCRATCH.get();
         final float[] qs = w.ownA, acc = w.acc1, sc = w.s, m = w.m, l = w.l;
@@ -240,11 +254,11 @@ public final class JavaFlashAttention implements AttentionKernel {
         java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
         java.util.Arrays.fill(l, 0f);
         final int groupEnd = keyEnd(s, b, i0 + rows - 1);
-        for (int k0 = 0; k0 < groupEnd; k0 += TILE) {
-            int n = Math.min(TILE, groupEnd - k0), nP = TileGemm.padColumns(n);
-            TileGemm.nn(simd, qs, 0, dhP, kS.t, kS.tAt(bh, k0), kS.lenP, rows4, nP, dh, sc, 0, TILE, false); // S
+        for (int k0 = 0; k0 < groupEnd; k0 += t) {
+            int n = Math.min(t, groupEnd - k0), nP = TileGemm.padColumns(n);
+            TileGemm.nn(simd, qs, 0, dhP, kS.t, kS.tAt(bh, k0), kS.lenP, rows4, nP, dh, sc, 0, t, false); // S
             for (int r = 0; r < rows4; r++) {
-                int row = r * TILE;
+                int row = r * t;
                 int jn = r < rows ? Math.max(0, Math.min(n, keyEnd(s, b, i0 + r) - k0)) : 0;
                 if (jn == 0) {
                     java.util.Arrays.fill(sc, row, row + n, 0f);
@@ -262,7 +276,7 @@ public final class JavaFlashAttention implements AttentionKernel {
                 l[r] += SoftmaxRows.expShiftSum(simd, sc, row, jn, m[r]);
                 java.util.Arrays.fill(sc, row + jn, row + n, 0f);
             }
-            TileGemm.nn(simd, sc, 0, TILE, vS.rows, vS.rowsAt(bh, k0), dhP, rows4, dhP, n, acc, 0, dhP, true); // O += P V
+            TileGemm.nn(simd, sc, 0, t, vS.rows, vS.rowsAt(bh, k0), dhP, rows4, dhP, n, acc, 0, dhP, true); // O += P V
         }
         for (int r = 0; r < rows; r++) {
             int to = qBase + (i0 + r) * dh;
@@ -299,9 +313,10 @@ public final class JavaFlashAttention implements AttentionKernel {
         // dQ. Work item (bh, chunk c) takes key tiles c, c + chunks, ...; its dQ shares go to its
         // own slice of dqPart [chunks, B*H, lqT, dhP], summed below, so no two items write the same
         // float. chunks > 1 only when B*H alone cannot keep the pool busy.
-        final int lq = s.queryLength, dhP = TileGemm.padColumns(dh), kTiles = tiles(s.keyLength);
+        final int lq = s.queryLength, dhP = TileGemm.padColumns(dh), t = tileFor(Math.max(lq, s.keyLength));
+        final int kTiles = tiles(s.keyLength, t);
         final int chunks = Math.max(1, Math.min(kTiles, (2 * pool.getParallelism() + bhCount - 1) / bhCount));
-        final int lqT = tiles(lq) * TILE; // whole tiles, so a 4-row block of the last tile stays in its slice
+        final int lqT = tiles(lq, t) * t; // whole tiles, so a 4-row block of the last tile stays in its slice
         final float[] dqPart = buffer(6, Math.multiplyExact(Math.multiplyExact(chunks * bhCount, lqT), dhP));
         final int slice = lqT * dhP;
         parallel(chunks * bhCount, i -> java.util.Arrays.fill(dqPart, i * slice, (i + 1) * slice, 0f));
@@ -314,7 +329,7 @@ public final class JavaFlashAttention implements AttentionKernel {
             int bh = item / chunks, c = item % chunks;
             int part = (c * bhCount + bh) * lqT * dhP;
             for (int kt = c; kt < kTiles; kt += chunks) {
-                dkdvTile(simd, s, bh, kt, qS, k, v, lse, dOS, dRow, dk, dv, dqPart, part);
+                dkdvTile(simd, s, t, bh, kt, qS, k, v, lse, dOS, dRow, dk, dv, dqPart, part);
             }
         });
         parallel(bhCount, bh -> {
@@ -336,12 +351,12 @@ public final class JavaFlashAttention implements AttentionKernel {
      * Q * scale); adds the tile's share of dS K to dqPart [lqT, dhP] at offset part (dQ is scale
      * times their sum).
      */
-    private static void dkdvTile(boolean simd, AttentionShape s, int bh, int kt, Streamed qS, float[] k, float[] v,
+    private static void dkdvTile(boolean simd, AttentionShape s, int t, int bh, int kt, Streamed qS, float[] k, float[] v,
                                  float[] lse, Streamed dOS, float[] dRow, float[] dk, float[] dv, float[] dqPart,
                                  int part) {
         final int lq = s.queryLength, lk = s.keyLength, dh = s.headDim, dhP = TileGemm.padColumns(dh);
         final int b = bh / s.heads;
-        final int j0 = kt * TILE, cols = Math.min(TILE, lk - j0), cols4 = ceil4(cols);
+        final int j0 = kt * t, cols = Math.min(t, lk - j0), cols4 = ceil4(cols);
         final int kBase = bh * lk * dh;
         final int valid = s.validKeys(b);
         if (j0 >= valid) { // every key of the tile is padding: zero gradients
@@ -357,14 +372,14 @@ public final class JavaFlashAttention implements AttentionKernel {
         java.util.Arrays.fill(dkAcc, 0, cols4 * dhP, 0f);
         java.util.Arrays.fill(dvAcc, 0, cols4 * dhP, 0f);
         // causal: query i sees key j only when i >= j, so queries before j0 contribute nothing
-        for (int i0 = s.causal ? j0 : 0; i0 < lq; i0 += TILE) {
-            int n = Math.min(TILE, lq - i0), nP = TileGemm.padColumns(n);
+        for (int i0 = s.causal ? j0 : 0; i0 < lq; i0 += t) {
+            int n = Math.min(t, lq - i0), nP = TileGemm.padColumns(n);
             System.arraycopy(lse, bh * lq + i0, rowLse, 0, n);
             System.arraycopy(dRow, bh * lq + i0, rowD, 0, n);
-            TileGemm.nn(simd, ks, 0, dhP, qS.t, qS.tAt(bh, i0), qS.lenP, cols4, nP, dh, pT, 0, TILE, false);    // S^T
-            TileGemm.nn(simd, vs, 0, dhP, dOS.t, dOS.tAt(bh, i0), dOS.lenP, cols4, nP, dh, dsT, 0, TILE, false); // dP^T
+            TileGemm.nn(simd, ks, 0, dhP, qS.t, qS.tAt(bh, i0), qS.lenP, cols4, nP, dh, pT, 0, t, false);    // S^T
+            TileGemm.nn(simd, vs, 0, dhP, dOS.t, dOS.tAt(bh, i0), dOS.lenP, cols4, nP, dh, dsT, 0, t, false); // dP^T
             for (int c = 0; c < cols4; c++) {
-                int row = c * TILE, j = j0 + c;
+                int row = c * t, j = j0 + c;
                 if (c >= cols || j >= valid) {
                     java.util.Arrays.fill(pT, row, row + n, 0f);
                     java.util.Arrays.fill(dsT, row, row + n, 0f);
@@ -375,11 +390,11 @@ public final class JavaFlashAttention implements AttentionKernel {
                 java.util.Arrays.fill(dsT, row, row + first, 0f);
                 SoftmaxRows.dsColumn(simd, pT, dsT, row, first, n, rowLse, rowD); // P^T, dS^T
             }
-            TileGemm.nn(simd, pT, 0, TILE, dOS.rows, dOS.rowsAt(bh, i0), dhP, cols4, dhP, n, dvAcc, 0, dhP, true); // dV += P^T dO
-            TileGemm.nn(simd, dsT, 0, TILE, qS.rows, qS.rowsAt(bh, i0), dhP, cols4, dhP, n, dkAcc, 0, dhP, true); // dK += dS^T Q
+            TileGemm.nn(simd, pT, 0, t, dOS.rows, dOS.rowsAt(bh, i0), dhP, cols4, dhP, n, dvAcc, 0, dhP, true); // dV += P^T dO
+            TileGemm.nn(simd, dsT, 0, t, qS.rows, qS.rowsAt(bh, i0), dhP, cols4, dhP, n, dkAcc, 0, dhP, true); // dK += dS^T Q
             // dQ[i0 .., :] += dS k (times scale when summed): dS^T's padding rows (keys >= cols) and ks's are zero;
             // its columns past n only reach dqPart rows past Lq, which are never read
-            TileGemm.tnAccumulate(simd, dsT, 0, TILE, ks, 0, dhP, ceil4(n), dhP, cols4, dqPart, part + i0 * dhP, dhP);
+            TileGemm.tnAccumulate(simd, dsT, 0, t, ks, 0, dhP, ceil4(n), dhP, cols4, dqPart, part + i0 * dhP, dhP);
         }
         for (int c = 0; c < cols; c++) {
             int to = kBase + (j0 + c) * dh;
