@@ -27,7 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   y = a W2 + b2 + x1          [N, D]  output          dx = LN1'(dh1) + dx1                     output
  * </pre>
  * "saved" buffers live in the layer's own {@link Arena} while training (and in the thread's
- * scratch arena for inference, which keeps nothing); "scratch" ones in the thread's scratch arena,
+ * scratch arena for inference, which keeps nothing, y included); "scratch" ones in the thread's scratch arena,
  * which every layer of a replica shares, since no two layers compute at once.
  * Parameter names as {@link bragg.worker.model.layers.TransformerBlock} declares them.
  */
@@ -96,7 +96,10 @@ public final class FusedBlock {
         a = keep.rows("a", n, f);
         Gemm.gemm(h2, false, p.get("mlpW1"), false, u, 0f);
         RowKernels.biasGelu(bytes(u), off(u), vec(p, "mlpb1", f), bytes(a), off(a), n, f);
-        INDArray y = own.rows("y", n, d);
+        // inference keeps nothing, so every block's output shares one scratch buffer: block i+1
+        // reads its input (block i's output) for the last time before its W2 product overwrites
+        // it, and a model's blocks no longer hold an output each (size s at batch 256: 300 MB)
+        INDArray y = training ? own.rows("y", n, d) : tmp.rows("block-y", n, d);
         Gemm.gemm(a, false, p.get("mlpW2"), false, y, 0f);
         RowKernels.biasResidual(bytes(y), off(y), vec(p, "mlpb2", d), bytes(x1), off(x1), bytes(y), off(y), n, d);
         return y;
