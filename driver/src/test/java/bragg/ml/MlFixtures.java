@@ -70,8 +70,8 @@ final class MlFixtures {
      */
     static Dataset<Row> regression(SparkSession spark, int count) {
         List<Row> rows = new ArrayList<>();
+        Random r = new Random(7);   // one stream: the first draws of neighbouring seeds are nearly equal
         for (int i = 0; i < count; i++) {
-            Random r = new Random(7L + i);
             double y = r.nextDouble();
             Float[] x = new Float[64];
             for (int k = 0; k < 64; k++) {
