@@ -2,6 +2,7 @@ package bragg.ml;
 
 import java.util.List;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 
 /**
@@ -16,6 +17,19 @@ public final class BraggClassificationModel extends BraggModel<BraggClassificati
         super(uid, modelZip, shape, labelNames, "class index (numeric)", "predicted class index (double)");
         probabilityCol = new Param<>(this, "probabilityCol", "class probabilities (vector), empty = not added");
         setDefault(probabilityCol, "probability");
+    }
+
+    /**
+     * A classifier trained elsewhere as a Spark ML model, e.g. a {@code bragg train} run's model.zip
+     * with its manifest's sample_shape and label_names: scoring it from Spark code needs no fit.
+     *
+     * @param patternShape [C, H, W] the model was trained on
+     * @param labelNames   class k's name at index k, one per output of the model
+     */
+    public static BraggClassificationModel of(byte[] modelZip, int[] patternShape, List<String> labelNames) {
+        checkZip(modelZip, patternShape, labelNames);
+        return new BraggClassificationModel(Identifiable$.MODULE$.randomUID("braggClassificationModel"), modelZip.clone(),
+                patternShape, labelNames);
     }
 
     public Param<String> probabilityCol() { return probabilityCol; }

@@ -111,6 +111,24 @@ public abstract class BraggModel<M extends BraggModel<M>> extends Model<M> imple
         return outputNames;
     }
 
+    /**
+     * Checks a model zip made elsewhere (a bragg train run's model.zip) before it is wrapped: it
+     * restores, and its output layer has one output per name; errors name the argument.
+     */
+    static void checkZip(byte[] modelZip, int[] shape, List<String> outputNames) {
+        if (shape == null || shape.length != 3 || Arrays.stream(shape).anyMatch(d -> d <= 0)) {
+            throw new IllegalArgumentException("patternShape: must be [C, H, W] with every axis > 0, found "
+                    + Arrays.toString(shape));
+        }
+        org.deeplearning4j.nn.graph.ComputationGraph g = bragg.driver.score.Predictions.restore(modelZip, "modelZip");
+        String out = g.getConfiguration().getNetworkOutputs().get(0);
+        long n = g.layerSize(out);
+        if (n != outputNames.size()) {
+            throw new IllegalArgumentException("modelZip: the model's output layer '" + out + "' has " + n
+                    + " outputs, the names given are " + outputNames.size() + " " + outputNames);
+        }
+    }
+
     /** The prediction is the most probable class (classification) or the one output (regression). */
     abstract boolean classifies();
 
