@@ -14,7 +14,8 @@ public final class BraggClassificationModel extends BraggModel<BraggClassificati
     private final Param<String> probabilityCol;
 
     BraggClassificationModel(String uid, byte[] modelZip, int[] shape, List<String> labelNames) {
-        super(uid, modelZip, shape, labelNames, "class index (numeric)", "predicted class index (double)");
+        super(uid, modelZip, shape, labelNames, true, BraggClassificationModel::new, "class index (numeric)",
+                "predicted class index (double)");
         probabilityCol = new Param<>(this, "probabilityCol", "class probabilities (vector), empty = not added");
         setDefault(probabilityCol, "probability");
     }
@@ -47,18 +48,8 @@ public final class BraggClassificationModel extends BraggModel<BraggClassificati
     }
 
     @Override
-    boolean classifies() {
-        return true;
-    }
-
-    @Override
     String probabilityColumn() {
         return getProbabilityCol();
-    }
-
-    @Override
-    BraggClassificationModel make(String uid, byte[] modelZip, int[] shape, List<String> outputNames) {
-        return new BraggClassificationModel(uid, modelZip, shape, outputNames);
     }
 
     public static MLReader<BraggClassificationModel> read() {

@@ -3,7 +3,6 @@ package bragg.ml;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.spark.ml.param.Param;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
@@ -25,7 +24,7 @@ public final class BraggClassifier extends BraggEstimator<BraggClassificationMod
     }
 
     public BraggClassifier(String uid) {
-        super(uid, "class index (numeric)", "predicted class index (double)");
+        super(uid, BraggClassificationModel::new, "class index (numeric)", "predicted class index (double)");
         probabilityCol = new Param<>(this, "probabilityCol", "class probabilities (vector)");
         setDefault(probabilityCol, "probability");
     }
@@ -58,16 +57,6 @@ public final class BraggClassifier extends BraggEstimator<BraggClassificationMod
                     + " class(es); a classifier needs at least 2");
         }
         return labels;
-    }
-
-    @Override
-    BraggClassificationModel model(String uid, byte[] modelZip, int[] shape, List<String> outputNames) {
-        return new BraggClassificationModel(uid, modelZip, shape, outputNames);
-    }
-
-    @Override
-    public BraggClassifier copy(ParamMap extra) {
-        return (BraggClassifier) defaultCopy(extra);
     }
 
     public static MLReader<BraggClassifier> read() {

@@ -48,10 +48,15 @@ public abstract class BraggEstimator<M extends BraggModel<M>, E extends BraggEst
     private final LongParam seed;
     private final Param<String> device;
     private final Param<String> config;
+    private final BraggModel.Factory<M> model;
 
-    /** @param label what the label column holds, and prediction what the prediction column will */
-    BraggEstimator(String uid, String label, String prediction) {
+    /**
+     * @param model      the fitted model's constructor
+     * @param label      what the label column holds, and prediction what the prediction column will
+     */
+    BraggEstimator(String uid, BraggModel.Factory<M> model, String label, String prediction) {
         this.uid = uid;
+        this.model = model;
         // After the uid: a Param takes its parent's uid when it is made.
         patternShape = new IntArrayParam(this, "patternShape",
                 "[C, H, W] of one pattern (unset: the features column's metadata)");
@@ -177,9 +182,6 @@ public abstract class BraggEstimator<M extends BraggModel<M>, E extends BraggEst
      */
     abstract List<String> outputNames(Dataset<Row> rows, StructField features);
 
-    /** The fitted model of this kind. */
-    abstract M model(String uid, byte[] modelZip, int[] shape, List<String> outputNames);
-
     /** The probability vector column this stage adds, "" for none. */
     String probabilityColumn() {
         return "";
@@ -214,13 +216,16 @@ public abstract class BraggEstimator<M extends BraggModel<M>, E extends BraggEst
         int[] shape = FeatureColumn.shape(f, getPatternShape());
         FeatureColumn.checkLengths(dataset.toDF(), f, shape);
         EstimatorTraining.Trained t = EstimatorTraining.train(c, dataset.toDF(), f, shape);
-        M m = c.model(uid, t.modelZip(), shape, t.outputNames());
+        M m = model.make(uid, t.modelZip(), shape, t.outputNames());
         c.copyValues(m, ParamMap.empty());
         return m.setParent(this);
     }
 
     @Override
-    public abstract E copy(ParamMap extra);
+    @SuppressWarnings("unchecked")
+    public E copy(ParamMap extra) {
+        return (E) defaultCopy(extra);   // the subclass's (String uid) constructor, then the params
+    }
 
     @Override
     public MLWriter write() {

@@ -52,11 +52,20 @@ public abstract class BraggModel<M extends BraggModel<M>> extends Model<M> imple
     private final byte[] modelZip;
     private final int[] shape;
     private final List<String> outputNames;
+    private final boolean classifies;
+    private final Factory<M> factory;
     private transient Broadcast<byte[]> broadcast;
 
-    /** @param outputNames one name per model output: the class names, or the target's */
-    BraggModel(String uid, byte[] modelZip, int[] shape, List<String> outputNames, String label, String prediction) {
+    /**
+     * @param outputNames one name per model output: the class names, or the target's
+     * @param classifies  the prediction is the most probable class (else the one output of a regressor)
+     * @param factory     the subclass's constructor (copy and load build the same model under a uid)
+     */
+    BraggModel(String uid, byte[] modelZip, int[] shape, List<String> outputNames, boolean classifies, Factory<M> factory,
+               String label, String prediction) {
         this.uid = uid;
+        this.classifies = classifies;
+        this.factory = factory;
         // After the uid: a Param takes its parent's uid when it is made.
         labelCol = new Param<>(this, "labelCol", label + ", not read by transform");
         patternShape = new IntArrayParam(this, "patternShape",
@@ -129,16 +138,10 @@ public abstract class BraggModel<M extends BraggModel<M>> extends Model<M> imple
         }
     }
 
-    /** The prediction is the most probable class (classification) or the one output (regression). */
-    abstract boolean classifies();
-
     /** The probability vector column transform adds, "" for none. */
     String probabilityColumn() {
         return "";
     }
-
-    /** The same model under {@code uid} (copy, load). */
-    abstract M make(String uid, byte[] modelZip, int[] shape, List<String> outputNames);
 
     @Override
     public StructType transformSchema(StructType schema) {
@@ -158,7 +161,7 @@ public abstract class BraggModel<M extends BraggModel<M>> extends Model<M> imple
         Dataset<Row> in = dataset.toDF();
         return in.mapPartitions(new ScoreRows(broadcast(in.sparkSession()), shape, getBatchSize(),
                 dataset.schema().fieldIndex(f.name()), f.dataType().equals(DataTypes.BinaryType), FeatureColumn.dtype(f),
-                classifies(), !probabilityColumn().isEmpty()), Encoders.row(out));
+                classifies, !probabilityColumn().isEmpty()), Encoders.row(out));
     }
 
     /** The zip travels to each executor once per model, not with every task (transform is lazy: kept while the model lives). */
@@ -171,7 +174,7 @@ public abstract class BraggModel<M extends BraggModel<M>> extends Model<M> imple
 
     @Override
     public M copy(ParamMap extra) {
-        M m = make(uid, modelZip, shape, outputNames);
+        M m = factory.make(uid, modelZip, shape, outputNames);
         copyValues(m, extra);
         return m.setParent(parent());
     }

@@ -10,22 +10,13 @@ import org.apache.spark.ml.util.MLReader;
 public final class BraggRegressionModel extends BraggModel<BraggRegressionModel> {
 
     BraggRegressionModel(String uid, byte[] modelZip, int[] shape, List<String> targetNames) {
-        super(uid, modelZip, shape, targetNames, "target value (numeric)", "predicted target value (double)");
+        super(uid, modelZip, shape, targetNames, false, BraggRegressionModel::new, "target value (numeric)",
+                "predicted target value (double)");
     }
 
     /** The name of the target the model predicts (the label column it was fitted on). */
     public String targetName() {
         return outputNames().get(0);
-    }
-
-    @Override
-    boolean classifies() {
-        return false;
-    }
-
-    @Override
-    BraggRegressionModel make(String uid, byte[] modelZip, int[] shape, List<String> outputNames) {
-        return new BraggRegressionModel(uid, modelZip, shape, outputNames);
     }
 
     public static MLReader<BraggRegressionModel> read() {

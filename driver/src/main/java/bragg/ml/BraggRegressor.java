@@ -1,7 +1,6 @@
 package bragg.ml;
 
 import java.util.List;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
@@ -21,7 +20,7 @@ public final class BraggRegressor extends BraggEstimator<BraggRegressionModel, B
     }
 
     public BraggRegressor(String uid) {
-        super(uid, "target value (numeric, read as a double)", "predicted target value (double)");
+        super(uid, BraggRegressionModel::new, "target value (numeric, read as a double)", "predicted target value (double)");
     }
 
     @Override
@@ -33,16 +32,6 @@ public final class BraggRegressor extends BraggEstimator<BraggRegressionModel, B
     @Override
     List<String> outputNames(Dataset<Row> rows, StructField features) {
         return List.of(getLabelCol());
-    }
-
-    @Override
-    BraggRegressionModel model(String uid, byte[] modelZip, int[] shape, List<String> outputNames) {
-        return new BraggRegressionModel(uid, modelZip, shape, outputNames);
-    }
-
-    @Override
-    public BraggRegressor copy(ParamMap extra) {
-        return (BraggRegressor) defaultCopy(extra);
     }
 
     public static MLReader<BraggRegressor> read() {

@@ -52,7 +52,7 @@ final class EstimatorTraining {
         m.head = e.head();
         m.learningRate = e.getLearningRate();
         m.seed = e.getSeed();
-        m.device = e.getDevice();
+        m.attentionDevice = e.getDevice();
         m.naming = PARAMS;
         try {
             m.config(shape, outputs);

@@ -12,30 +12,11 @@ import java.util.List;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** BraggRegressor on local[2]: fit, transform, save/load, RegressionEvaluator, schema errors. */
-class BraggRegressorTest {
-    static SparkSession spark;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() {
-        spark = MlFixtures.spark();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
-
+class BraggRegressorTest extends SparkMlTest {
     @Test
     void fitTransformEvaluateSaveLoad() throws Exception {
         Dataset<Row> data = MlFixtures.regression(spark, 128);

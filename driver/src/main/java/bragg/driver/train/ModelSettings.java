@@ -17,19 +17,14 @@ import org.nd4j.linalg.learning.config.Adam;
  * bragg.ml estimators' params both give it: one mapping onto the worker's model configs, so the
  * CLI and Spark ML train the same network from the same settings. The input sizes come from the
  * data (the manifest's sample shape, or the features column's), never from the settings, so a
- * model always fits what it is trained on. Plain public fields with the defaults of BraggKeys.
+ * model always fits what it is trained on: the {@link PatchModelConfig} fields this class inherits
+ * (patch, dim, heads, blocks, mlpHidden, positions, learningRate, seed, attentionDevice, with their
+ * defaults) are copied onto the model's config, except height, width and outputs, which the data
+ * gives. The defaults are those of BraggKeys.
  */
-public final class ModelSettings {
+public final class ModelSettings extends PatchModelConfig {
     /** vit, stack or scan. */
     public String kind = "vit";
-    public int patch = 8;
-    public int dim = 128;
-    public int heads = 4;
-    public int blocks = 4;
-    /** 0 = 4 x dim. */
-    public int mlpHidden = 0;
-    /** learned or sinusoidal. */
-    public String positions = "learned";
     /** vit: pool a class token (else the mean of the patch tokens). */
     public boolean classToken = true;
     /** classification (softmax, cross-entropy on labels) or regression (identity, MSE on targets). */
@@ -40,10 +35,6 @@ public final class ModelSettings {
     public boolean crossAttention = true;
     /** scan only: odd side of the window. */
     public int window = 3;
-    public double learningRate = 1e-3;
-    public long seed = 42;
-    /** Attention device: auto, opencl-gpu[:N], opencl-cpu[:N], java. */
-    public String device = "auto";
     /** How errors name the settings and the sample shape (config keys for the CLI, params for Spark ML). */
     public Naming naming = new Naming(Map.of(), "the sample shape", "give each sample K+1 >= 2 layers");
 
@@ -142,7 +133,7 @@ public final class ModelSettings {
         m.outputs = outputs;
         m.learningRate = learningRate;
         m.seed = seed;
-        m.attentionDevice = device;
+        m.attentionDevice = attentionDevice;
         return m;
     }
 }

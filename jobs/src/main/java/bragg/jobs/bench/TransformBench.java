@@ -34,43 +34,35 @@ import picocli.CommandLine.Option;
  * the shards store them), against the forward-only samples/s of one replica measured in the same
  * run the way {@code bench train}'s inference row measures it ({@link TrainBench#forward}, the
  * same warm-up and alternating rounds of {@link TrainBench#compare}). Prints the rounds, then one
- * JSON line with the ratio transform / forward (goal >= 0.8).
+ * JSON line with the ratio transform / forward (goal >= 0.8). Batch, threads, warm-up and rounds
+ * are bench train's defaults, so the forward side is that bench's inference row.
  * <pre>
  *   transform  model.transform(rows) written to Spark's noop sink: every row scored, nothing stored
- *   forward    one model, --batch patterns per forward pass, BLAS and libnd4j at --threads
+ *   forward    one model, 256 patterns per forward pass, BLAS and libnd4j at all cores
  * </pre>
  */
 @Command(name = "transform", mixinStandardHelpOptions = true,
         description = "BraggClassificationModel.transform samples/s on local[2] vs one replica's forward pass; a JSON line.")
 public final class TransformBench implements Runnable {
 
-    @Option(names = "--rows", description = "patterns in the DataFrame, each round scores all (default ${DEFAULT-VALUE})")
+    @Option(names = "--rows", description = "patterns in the DataFrame, a multiple of bench train's inference batch "
+            + "(256); each round scores all (default ${DEFAULT-VALUE})")
     int rows = 2048;
-
-    @Option(names = "--batch", description = "patterns per forward pass, in transform and forward alike (default ${DEFAULT-VALUE})")
-    int batch = 256;
 
     @Option(names = "--master", description = "Spark master of the transform (default ${DEFAULT-VALUE})")
     String master = "local[2]";
 
-    @Option(names = "--threads", description = "cores of the forward-only replica (default: all, ${DEFAULT-VALUE})")
-    int threads = Runtime.getRuntime().availableProcessors();
-
-    @Option(names = "--rounds", description = "timed rounds per side (default ${DEFAULT-VALUE})")
-    int rounds = 5;
-
-    @Option(names = "--max-warmup", description = "warm-up blocks at most, per side (default ${DEFAULT-VALUE})")
-    int maxWarmup = 12;
-
     @Option(names = "--device", description = "attention device of the model (default ${DEFAULT-VALUE})")
     String device = "auto";
 
+    /** bench train at its defaults: the inference batch, the replica's threads, the warm-up and the rounds. */
+    private final TrainBench protocol = new TrainBench();
+
     @Override
     public void run() {
-        if (rows < batch || batch < 1 || rows % batch != 0 || rounds < 1 || maxWarmup < 2 || threads < 1) {
-            throw new IllegalArgumentException("--rows must be a multiple of --batch (>= 1), --rounds and --threads >= 1, "
-                    + "--max-warmup >= 2; found rows=" + rows + ", batch=" + batch + ", rounds=" + rounds
-                    + ", max-warmup=" + maxWarmup + ", threads=" + threads);
+        if (rows < protocol.inferBatch || rows % protocol.inferBatch != 0) {
+            throw new IllegalArgumentException("--rows must be a positive multiple of " + protocol.inferBatch
+                    + " (the inference batch); found " + rows);
         }
         try {
             bench();
@@ -80,6 +72,8 @@ public final class TransformBench implements Runnable {
     }
 
     private void bench() throws IOException {
+        int batch = protocol.inferBatch;
+        int threads = protocol.threads;
         VitConfig c = TrainBench.config("default");
         c.attentionDevice = KernelProvider.checkDevice("--device", device);
         String loadStart = AttentionBench.loadAverage();
@@ -115,10 +109,7 @@ public final class TransformBench implements Runnable {
                 ReplicaThreads.use(threads);   // the transform's tasks size the pools to their own cores
                 return forwardPass.seconds(n * (rows / batch));
             };
-            TrainBench compare = new TrainBench();
-            compare.rounds = rounds;
-            compare.maxWarmup = maxWarmup;
-            double[] r = compare.compare("transform", "transform", transform, forward, 1, rows);
+            double[] r = protocol.compare("infer", "transform", transform, forward, 1, rows);
             String loadEnd = AttentionBench.loadAverage();
             double ratio = r[0] / r[1];
             System.out.printf(Locale.ROOT, "%ntransform on %s: %.1f samples/s; one replica's forward pass: %.1f samples/s; "

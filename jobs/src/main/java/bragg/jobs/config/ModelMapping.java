@@ -38,7 +38,7 @@ public final class ModelMapping {
         m.window = c.get(BraggKeys.MODEL_WINDOW);
         m.learningRate = c.get(BraggKeys.TRAIN_LR);
         m.seed = c.get(BraggKeys.TRAIN_SEED);
-        m.device = c.get(BraggKeys.KERNELS_DEVICE);
+        m.attentionDevice = c.get(BraggKeys.KERNELS_DEVICE);
         m.naming = KEYS;
         return m;
     }
