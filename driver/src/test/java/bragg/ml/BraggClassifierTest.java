@@ -176,5 +176,13 @@ class BraggClassifierTest extends SparkMlTest {
                 assertEquals(p.output()[k], prob[k], 1e-5, "row " + p.id() + " class " + k);
             }
         }
+
+        // A model.zip made elsewhere (as bragg train writes it) scores as the fitted model does.
+        BraggClassificationModel wrapped = BraggClassificationModel.of(model.modelZip(), MlFixtures.SHAPE, MlFixtures.LABELS);
+        assertEquals(ml, wrapped.setBatchSize(7).transform(BraggShards.read(spark, path)).orderBy("id")
+                .select("id", "prediction", "probability").collectAsList());
+        String names = assertThrows(IllegalArgumentException.class,
+                () -> BraggClassificationModel.of(model.modelZip(), MlFixtures.SHAPE, List.of("a", "b"))).getMessage();
+        assertTrue(names.contains("modelZip: the model's output layer 'out' has 3 outputs, the names given are 2"), names);
     }
 }
