@@ -13,7 +13,7 @@ import org.apache.spark.ml.param.ParamMap;
 
 /**
  * The {@code config} param: a bragg job config (HOCON) whose {@code bragg.*} keys give the
- * classifier's params their values; a param set on the stage wins over the file.
+ * estimators' params their values; a param set on the stage wins over the file.
  */
 final class ConfigFileParams {
     /** param name -> the bragg config key of the same meaning (as {@code bragg train} reads it). */
@@ -37,7 +37,7 @@ final class ConfigFileParams {
 
     /** A copy of {@code c} with the config file's values for the params not set on it; {@code c} itself when no file. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    static BraggClassifier resolved(BraggClassifier c) {
+    static <E extends BraggEstimator<?, E>> E resolved(E c) {
         String path = c.getConfig();
         if (path.isEmpty()) {
             return c;
@@ -52,7 +52,7 @@ final class ConfigFileParams {
         } catch (ConfigException e) {
             throw new IllegalArgumentException("config: " + path + ": " + e.getMessage(), e);
         }
-        BraggClassifier out = c.copy(ParamMap.empty());
+        E out = c.copy(ParamMap.empty());
         for (Map.Entry<String, String> e : KEYS.entrySet()) {
             Param p = out.getParam(e.getKey());
             String key = e.getValue();

@@ -51,15 +51,15 @@ final class FeatureColumn {
         return f;
     }
 
-    /** A numeric label column; the error names the param, the column and its type. */
-    static void checkNumeric(StructType schema, String param, String col) {
+    /** A numeric label column holding {@code what}; the error names the param, the column and its type. */
+    static void checkNumeric(StructType schema, String param, String col, String what) {
         if (!Arrays.asList(schema.fieldNames()).contains(col)) {
             throw new IllegalArgumentException(param + ": the input has no column '" + col + "' (columns: "
                     + String.join(", ", schema.fieldNames()) + ")");
         }
         DataType t = schema.apply(col).dataType();
         if (!(t instanceof org.apache.spark.sql.types.NumericType)) {
-            throw new IllegalArgumentException(param + ": column '" + col + "' must be numeric (a class index), found "
+            throw new IllegalArgumentException(param + ": column '" + col + "' must be numeric (" + what + "), found "
                     + t.simpleString());
         }
     }

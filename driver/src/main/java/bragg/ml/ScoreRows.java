@@ -16,7 +16,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 /**
  * One task of a model's transform: restore the broadcast model once, score the partition through
  * {@link BatchScorer} (the loop bragg infer and evaluate run), and append the prediction (the most
- * probable class, as a double) and the class probabilities (a Spark ML vector) to every row.
+ * probable class as a double, or a regressor's one output) and, for a classifier, the class
+ * probabilities (a Spark ML vector) to every row.
  */
 final class ScoreRows implements MapPartitionsFunction<Row, Row> {
     private final Broadcast<byte[]> model;
@@ -25,16 +26,18 @@ final class ScoreRows implements MapPartitionsFunction<Row, Row> {
     private final int features;
     private final boolean binary;
     private final String dtype;
+    private final boolean classify;
     private final boolean probability;
 
     ScoreRows(Broadcast<byte[]> model, int[] shape, int batch, int features, boolean binary, String dtype,
-              boolean probability) {
+              boolean classify, boolean probability) {
         this.model = model;
         this.shape = shape;
         this.batch = batch;
         this.features = features;
         this.binary = binary;
         this.dtype = dtype;
+        this.classify = classify;
         this.probability = probability;
     }
 
@@ -73,7 +76,7 @@ final class ScoreRows implements MapPartitionsFunction<Row, Row> {
                 best = k;
             }
         }
-        v[n] = (double) best;
+        v[n] = classify ? (double) best : p[0];
         if (probability) {
             v[n + 1] = Vectors.dense(p);
         }

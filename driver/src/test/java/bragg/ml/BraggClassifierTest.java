@@ -25,33 +25,14 @@ import org.apache.spark.ml.tuning.TrainValidationSplit;
 import org.apache.spark.ml.tuning.TrainValidationSplitModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * bragg.ml on local[2]: fit, transform, save/load, Pipeline, TrainValidationSplit, evaluators, schema errors,
  * the config param, and the same scores as bragg infer/evaluate (Predictions).
  */
-class BraggClassifierTest {
-    static SparkSession spark;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() {
-        spark = MlFixtures.spark();
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
-
+class BraggClassifierTest extends SparkMlTest {
     private static List<Row> predictions(Dataset<Row> scored) {
         return scored.orderBy("id").select("id", "prediction", "probability").collectAsList();
     }
@@ -195,5 +176,13 @@ class BraggClassifierTest {
                 assertEquals(p.output()[k], prob[k], 1e-5, "row " + p.id() + " class " + k);
             }
         }
+
+        // A model.zip made elsewhere (as bragg train writes it) scores as the fitted model does.
+        BraggClassificationModel wrapped = BraggClassificationModel.of(model.modelZip(), MlFixtures.SHAPE, MlFixtures.LABELS);
+        assertEquals(ml, wrapped.setBatchSize(7).transform(BraggShards.read(spark, path)).orderBy("id")
+                .select("id", "prediction", "probability").collectAsList());
+        String names = assertThrows(IllegalArgumentException.class,
+                () -> BraggClassificationModel.of(model.modelZip(), MlFixtures.SHAPE, List.of("a", "b"))).getMessage();
+        assertTrue(names.contains("modelZip: the model's output layer 'out' has 3 outputs, the names given are 2"), names);
     }
 }

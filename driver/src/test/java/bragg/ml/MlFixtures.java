@@ -64,6 +64,33 @@ final class MlFixtures {
         return spark.createDataFrame(rows, schema).repartition(2);
     }
 
+    /**
+     * {@code count} rows (id long, y double, pattern array<float>) of a regression set: y uniform in
+     * [0, 1), the pattern's top-left quadrant 2y bright over the same noise as {@link #pattern}.
+     */
+    static Dataset<Row> regression(SparkSession spark, int count) {
+        List<Row> rows = new ArrayList<>();
+        Random r = new Random(7);   // one stream: the first draws of neighbouring seeds are nearly equal
+        for (int i = 0; i < count; i++) {
+            double y = r.nextDouble();
+            Float[] x = new Float[64];
+            for (int k = 0; k < 64; k++) {
+                boolean bright = k / 8 < 4 && k % 8 < 4;
+                x[k] = (float) (r.nextGaussian() * 0.3 + (bright ? 2 * y : 0));
+            }
+            rows.add(RowFactory.create((long) i, y, x));
+        }
+        StructType schema = new StructType().add("id", DataTypes.LongType).add("y", DataTypes.DoubleType)
+                .add("pattern", DataTypes.createArrayType(DataTypes.FloatType));
+        return spark.createDataFrame(rows, schema).repartition(2);
+    }
+
+    /** A regressor as small as {@link #tiny()}. */
+    static BraggRegressor tinyRegressor() {
+        return new BraggRegressor().setDim(8).setHeads(2).setBlocks(1).setPatch(4).setEpochs(3).setBatchSize(8)
+                .setLearningRate(1e-2).setReplicas(2).setDevice("java").setLabelCol("y").setPatternShape(SHAPE);
+    }
+
     /** A shard folder of {@code count} rows as preprocess writes it (Parquet + manifest.json). */
     static String shards(SparkSession spark, String out, int count) throws IOException {
         List<Row> rows = new ArrayList<>();

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 bragg.jobs.data.PreprocessBench.class,
                 bragg.jobs.bench.AllReduceBench.class,
                 bragg.jobs.bench.TrainBench.class,
+                bragg.jobs.bench.TransformBench.class,
         })
 public final class BenchCommand implements Runnable {
 

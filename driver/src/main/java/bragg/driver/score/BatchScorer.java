@@ -2,6 +2,7 @@ package bragg.driver.score;
 
 import bragg.driver.spark.TaskGpu;
 import bragg.worker.model.ops.KernelProvider;
+import bragg.worker.train.ReplicaThreads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -15,7 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The scoring loop of one Spark task, shared by {@link Predictions} (bragg infer and evaluate) and
  * bragg.ml's model transform: restore the broadcast model once, cut the partition's rows into
- * minibatches of patterns [b, C, H, W], run the forward pass, and hand each row back with its
+ * minibatches of patterns [b, C, H, W], run the forward pass on the task's cores (spark.task.cpus),
+ * and hand each row back with its
  * output row (class probabilities or regression values).
  */
 public final class BatchScorer {
@@ -38,9 +40,13 @@ public final class BatchScorer {
         if (!rows.hasNext()) {
             return Collections.emptyIterator();
         }
-        // The task opens the GPU Spark assigned it, as a training replica does.
+        // The task opens the GPU Spark assigned it and sizes BLAS and libnd4j to its cores, as a
+        // training replica does: N tasks of an executor at all cores each would oversubscribe it.
         org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
         KernelProvider.assignGpu(task == null ? null : TaskGpu.assigned(task));
+        if (task != null) {
+            ReplicaThreads.use(task.cpus());
+        }
         try {
             return scoreAll(rows, model, shape, batch, pattern, describe, emit);
         } finally {

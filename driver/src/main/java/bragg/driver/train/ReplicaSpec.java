@@ -11,12 +11,14 @@ import java.util.Map;
  * @param graphJson   DL4J ComputationGraphConfiguration JSON with the optimizer already set, so every
  *                    replica builds the same network (rank 0's initial parameters are then broadcast)
  * @param sampleShape [C, H, W] of one sample
- * @param numClasses  K of the classification head
+ * @param outputs     K classes of the classification head, or T targets of the regression head
+ * @param regression  whether the samples' targets (MSE head) rather than their labels are learnt
  * @param dtype       the shards' pattern encoding (float32 or float16)
  * @param transport   "ring" (TCP between the tasks) or "allgather" (through the driver)
  * @param provenance  config, data and code entries stored with every checkpoint
  */
-public record ReplicaSpec(String graphJson, TrainConfig train, int[] sampleShape, int numClasses, String dtype,
+public record ReplicaSpec(String graphJson, TrainConfig train, int[] sampleShape, int outputs, boolean regression,
+                          String dtype,
                           String transport, CollectiveConfig collective, String codeVersion,
                           Map<String, String> provenance) implements Serializable {
 

@@ -93,10 +93,16 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
 
     /** This rank's samples in order j (see {@link ShardPlanner}). */
     private LocalShard materialize(java.util.Iterator<Tuple2<Long, ShardSample>> rows, int rank) {
-        LocalShard shard = new LocalShard(spec.sampleShape(), spec.numClasses(), 1024);
+        LocalShard shard = spec.regression() ? LocalShard.regression(spec.sampleShape(), spec.outputs(), 1024)
+                : new LocalShard(spec.sampleShape(), spec.outputs(), 1024);
         while (rows.hasNext()) {
             ShardSample s = rows.next()._2();
-            shard.add(s.id, PatternCodec.decode(s.pattern, spec.dtype()), s.label);
+            float[] x = PatternCodec.decode(s.pattern, spec.dtype());
+            if (spec.regression()) {
+                shard.add(s.id, x, s.target);
+            } else {
+                shard.add(s.id, x, s.label);
+            }
         }
         LOG.info("rank {}: {} samples materialized", rank, shard.size());
         return shard;

@@ -44,7 +44,7 @@ public final class ShardPlanner {
     }
 
     /**
-     * The rows {@code (id, label, pattern)} as N partitions, partition r = rank r's samples in
+     * The rows {@code (id, label, target, pattern)} as N partitions, partition r = rank r's samples in
      * order j. Keys pack (rank, j) so that a sort within each partition restores the order j
      * whatever order the shuffle delivered the rows in (resume and equivalence need the same
      * order on every attempt).
@@ -54,13 +54,18 @@ public final class ShardPlanner {
         long m = plan.samples();
         long s = plan.perRank();
         // A global order by id first: Parquet read order is not a contract.
-        JavaPairRDD<Row, Long> indexed = rows.select("id", "label", "pattern").orderBy("id").javaRDD().zipWithIndex();
+        JavaPairRDD<Row, Long> indexed = rows.select("id", "label", "target", "pattern").orderBy("id").javaRDD().zipWithIndex();
         return indexed.flatMapToPair(t -> keyed(t._1(), t._2(), n, m, s))
                 .repartitionAndSortWithinPartitions(new RankPartitioner(n));
     }
 
     private static Iterator<Tuple2<Long, ShardSample>> keyed(Row row, long i, int n, long m, long s) {
-        ShardSample x = new ShardSample(row.getLong(0), row.getInt(1), (byte[]) row.get(2));
+        List<Float> t = row.getList(2);
+        float[] target = new float[t.size()];
+        for (int k = 0; k < target.length; k++) {
+            target[k] = t.get(k);
+        }
+        ShardSample x = new ShardSample(row.getLong(0), row.getInt(1), target, (byte[]) row.get(3));
         List<Tuple2<Long, ShardSample>> out = new ArrayList<>(2);
         // Global index g = j*N + r takes sample g mod M: sample i goes to g = i, i+M, i+2M, ... < S*N
         // (more than once only when M < N).

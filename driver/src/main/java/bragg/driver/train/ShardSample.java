@@ -12,15 +12,18 @@ public final class ShardSample implements Serializable {
     public long id;
     /** Class index, or -1 for an unlabelled row. */
     public int label;
+    /** Regression targets [T] (empty for a classification set). */
+    public float[] target;
     /** The pattern as the manifest's dtype encodes it ([C, H, W] row-major). */
     public byte[] pattern;
 
     public ShardSample() {
     }
 
-    public ShardSample(long id, int label, byte[] pattern) {
+    public ShardSample(long id, int label, float[] target, byte[] pattern) {
         this.id = id;
         this.label = label;
+        this.target = target;
         this.pattern = pattern;
     }
 }

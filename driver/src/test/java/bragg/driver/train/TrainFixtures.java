@@ -60,7 +60,7 @@ final class TrainFixtures {
     }
 
     static ReplicaSpec spec(TrainConfig cfg, int totalSteps, String transport) {
-        return new ReplicaSpec(mlp(cfg, totalSteps).toJson(), cfg, SHAPE, K, "float32", transport,
+        return new ReplicaSpec(mlp(cfg, totalSteps).toJson(), cfg, SHAPE, K, false, "float32", transport,
                 CollectiveConfig.DEFAULT.withReadTimeoutMs(30_000), "test", Map.of("data", "TrainFixtures"));
     }
 }

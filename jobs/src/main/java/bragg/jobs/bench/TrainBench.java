@@ -144,20 +144,14 @@ public final class TrainBench implements Runnable {
                 }
                 return (System.nanoTime() - t0) / 1e9;
             };
-            Side braggInfer = n -> {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    bragg.output(false, xi);
-                }
-                return (System.nanoTime() - t0) / 1e9;
-            };
+            Side braggInfer = forward(bragg, xi);
             TorchTwin t = twin;
             Side torchTrain = t == null ? null : t::train;
             Side torchInfer = t == null ? null : t::infer;
             int inferSteps = Math.max(1, steps * batch / inferBatch);
 
-            double[] train = compare("train", torchTrain, braggTrain, steps, batch);
-            double[] infer = compare("infer", torchInfer, braggInfer, inferSteps, inferBatch);
+            double[] train = compare("train", "torch", torchTrain, braggTrain, steps, batch);
+            double[] infer = compare("infer", "torch", torchInfer, braggInfer, inferSteps, inferBatch);
             double braggRss = ResidentBudget.peakBytes() / 1048576.0;
             double torchRss = t == null ? Double.NaN : t.peakRssMb();
 
@@ -178,7 +172,7 @@ public final class TrainBench implements Runnable {
                     }
                     return (System.nanoTime() - t0) / 1e9;
                 };
-                double[] s = compare("stock", stockTrain, braggTrain, Math.max(1, steps / 2), batch);
+                double[] s = compare("stock", "stock", stockTrain, braggTrain, Math.max(1, steps / 2), batch);
                 stockRate = s[0];
                 braggVsStock = s[1];
             }
@@ -211,13 +205,24 @@ public final class TrainBench implements Runnable {
         }
     }
 
+    /** The forward pass only (no gradients) of {@code model} over the batch {@code x}, one step = one pass. */
+    static Side forward(ComputationGraph model, INDArray x) {
+        return n -> {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                model.output(false, x);
+            }
+            return (System.nanoTime() - t0) / 1e9;
+        };
+    }
+
     /**
      * Warms both sides up, then alternates them for --rounds rounds; returns the median samples/s
      * {other, bragg} (other is NaN when absent).
      */
-    private double[] compare(String what, Side other, Side bragg, int n, int samplesPerStep) throws IOException {
+    double[] compare(String what, String otherName, Side other, Side bragg, int n, int samplesPerStep) throws IOException {
         if (other != null) {
-            warmUp(what + " " + (what.equals("stock") ? "stock" : "torch"), other, n, samplesPerStep);
+            warmUp(what + " " + otherName, other, n, samplesPerStep);
         }
         warmUp(what + " bragg", bragg, n, samplesPerStep);
         List<Double> o = new ArrayList<>(), b = new ArrayList<>();
@@ -228,7 +233,7 @@ public final class TrainBench implements Runnable {
             b.add(samplesPerStep * n / bragg.seconds(n));
         }
         System.out.printf(Locale.ROOT, "  %s rounds (samples/s): bragg %s%s%n", what, fmt(b),
-                other == null ? "" : ", " + (what.equals("stock") ? "stock " : "torch ") + fmt(o));
+                other == null ? "" : ", " + otherName + " " + fmt(o));
         return new double[]{other == null ? Double.NaN : median(o), median(b)};
     }
 

@@ -3,9 +3,8 @@ package bragg.jobs.train;
 import bragg.driver.shards.Manifest;
 import bragg.driver.shards.ShardReader;
 import bragg.driver.shards.Shards;
-import bragg.driver.train.ReplicaSpec;
-import bragg.driver.train.ShardPlanner;
 import bragg.driver.train.TrainDriver;
+import bragg.driver.train.TrainingRun;
 import bragg.jobs.BuildInfo;
 import bragg.jobs.config.BraggConfig;
 import bragg.jobs.config.BraggKeys;
@@ -16,7 +15,6 @@ import bragg.jobs.progress.ProgressListener;
 import bragg.jobs.report.AtomicFile;
 import bragg.jobs.report.RunFolder;
 import bragg.worker.train.CheckpointStore;
-import bragg.worker.train.Optimizers;
 import bragg.worker.train.StepMetrics;
 import bragg.worker.train.TrainConfig;
 import java.io.IOException;
@@ -29,7 +27,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,18 +71,12 @@ public final class TrainJob {
         int replicas = c.get(BraggKeys.TRAIN_REPLICAS) == 0 ? spark.sparkContext().defaultParallelism()
                 : c.get(BraggKeys.TRAIN_REPLICAS);
         SlotCheck.check(spark.sparkContext().getConf(), replicas);
-        ShardPlanner.Plan plan = ShardPlanner.plan(rows.count(), replicas);
-
         TrainConfig tc = ConfigMapping.train(c, checkpoints);
-        int totalSteps = tc.stepsPerEpoch((int) plan.perRank()) * tc.epochs();
-        ComputationGraphConfiguration conf = ModelMapping.configuration(c, m.sampleShape(), classes);
-        Optimizers.applyAdamW(conf, tc, totalSteps);
         Map<String, String> provenance = provenance(c, m);
-        ReplicaSpec spec = new ReplicaSpec(conf.toJson(), tc, m.sampleShape(), classes, m.dtype(),
-                c.get(BraggKeys.TRAIN_TRANSPORT), ConfigMapping.collective(c), BuildInfo.version(), provenance);
-
-        TrainDriver.Result r = TrainDriver.run(rows, plan, c.get(BraggKeys.TRAIN_MAX_ATTEMPTS), spec,
-                new ProgressAdapter(progress, tc.epochs(), totalSteps));
+        TrainingRun training = TrainingRun.prepare(rows, replicas, tc, ModelMapping.settings(c), m.sampleShape(), classes,
+                m.dtype(), c.get(BraggKeys.TRAIN_TRANSPORT), ConfigMapping.collective(c), BuildInfo.version(), provenance);
+        TrainDriver.Result r = training.run(c.get(BraggKeys.TRAIN_MAX_ATTEMPTS),
+                new ProgressAdapter(progress, tc.epochs(), training.totalSteps()));
 
         Files.createDirectories(run.dir());
         AtomicFile.write(run.model(), ModelFiles.withProvenance(r.modelZip(), provenance, r));
