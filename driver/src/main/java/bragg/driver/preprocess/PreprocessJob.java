@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The preprocess Spark job: raw file -> training shards.
@@ -46,6 +49,8 @@ import org.apache.spark.util.SerializableConfiguration;
  * transforms the raw file again. The manifest records which ({@code raw_reads}).
  */
 public final class PreprocessJob {
+    private static final Logger LOG = LoggerFactory.getLogger(PreprocessJob.class);
+
     private PreprocessJob() {
     }
 
@@ -65,8 +70,14 @@ public final class PreprocessJob {
                 : null;
         try {
             JavaRDD<SampleBlock> blocks = cached != null ? cached.map(SampleBlock::decode) : rdd.mapPartitions(it -> new SlabIterator(plan, it));
+            long t0 = System.nanoTime();
             PreprocessStats st = statistics(blocks, plan, opt);
-            return write(spark, blocks, plan, opt, st, sums.join(), cached != null);
+            long t1 = System.nanoTime();
+            Manifest m = write(spark, blocks, plan, opt, st, sums.join(), cached != null);
+            LOG.info("preprocess {}: statistics pass {} s, write pass {} s ({} partitions, {} samples)", opt.input(),
+                    String.format(Locale.ROOT, "%.2f", (t1 - t0) / 1e9), String.format(Locale.ROOT, "%.2f", (System.nanoTime() - t1) / 1e9),
+                    plan.partitions(), st.samples);
+            return m;
         } finally {
             if (cached != null) cached.unpersist(false);
         }

@@ -32,6 +32,9 @@ interface SampleLayout extends Serializable {
     /** The samples of one slab of the input. */
     SampleBlock process(Slab slab, SlabReader in, SlabReader[] masks) throws IOException;
 
+    /** Input elements a task reads per slab (the slab is transformed while it is in cache). */
+    long slabElements();
+
     /**
      * True when the transformed samples take no more bytes than their raw input, so keeping them
      * between the passes costs less than reading and transforming the input again.

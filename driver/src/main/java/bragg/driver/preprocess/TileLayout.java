@@ -69,6 +69,12 @@ final class TileLayout implements SampleLayout {
         return false;
     }
 
+    /** 8 Mi elements: each slab also reads the K layers below its first, so slabs of many layers. */
+    @Override
+    public long slabElements() {
+        return 8L << 20;
+    }
+
     @Override
     public void describe(Map<String, Object> t) {
         t.put("tile", tile);

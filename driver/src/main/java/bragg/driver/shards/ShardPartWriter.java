@@ -5,12 +5,14 @@ import java.io.IOException;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.OutputFile;
 
 /**
@@ -47,7 +49,12 @@ public final class ShardPartWriter implements Closeable {
         Path target = new Path(dir, name);
         Path inProgress = new Path(dir, "." + name + "." + attempt + ".inprogress");
         FileSystem fs = target.getFileSystem(conf);
-        ParquetWriter<ShardRow> w = new Builder(HadoopOutputFile.fromPath(inProgress, conf)).withConf(conf)
+        // A local folder is written with java.nio: Hadoop's local file system would start a chmod
+        // process per file (without its native library) and checksum every 512 bytes into a .crc
+        // file that nothing here reads.
+        OutputFile file = fs instanceof LocalFileSystem local ? new LocalOutputFile(local.pathToFile(inProgress).toPath())
+                : HadoopOutputFile.fromPath(inProgress, conf);
+        ParquetWriter<ShardRow> w = new Builder(file).withConf(conf)
                 .withWriteMode(ParquetFileWriter.Mode.CREATE)
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
                 .withDictionaryEncoding("pattern", false).withDictionaryEncoding("id", false)
