@@ -1,11 +1,9 @@
 package bragg.driver.preprocess;
 
 import java.io.Serializable;
-import java.util.Collections;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
-/** Lazy map and flatMap over iterators (a Spark partition is an iterator; nothing is collected). */
+/** Lazy map over iterators (a Spark partition is an iterator; nothing is collected). */
 final class Iterators {
     private Iterators() {
     }
@@ -25,27 +23,6 @@ final class Iterators {
             @Override
             public B next() {
                 return f.apply(in.next());
-            }
-        };
-    }
-
-    static <A, B> Iterator<B> flatMap(Iterator<A> in, Fn<A, Iterator<B>> f) {
-        return new Iterator<>() {
-            private Iterator<B> cur = Collections.emptyIterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!cur.hasNext()) {
-                    if (!in.hasNext()) return false;
-                    cur = f.apply(in.next());
-                }
-                return true;
-            }
-
-            @Override
-            public B next() {
-                if (!hasNext()) throw new NoSuchElementException();
-                return cur.next();
             }
         };
     }

@@ -117,6 +117,7 @@ public final class PatternTransform implements Serializable {
      * <pre>
      *   row   [W/2]  one input row as ints, each holding two adjacent pixels (bulk copy)
      *   lo/hi [W/2]  per block row: column sums over its bin rows of each int's low/high half
+     *                (unsigned, even crop and bin: lo holds the sums of both halves, hi is unused)
      * </pre>
      * One int holds two pixels, so the column sums are plain int loops over half as many
      * elements, all at the same index of separate arrays (the JIT vectorises only such loops:
@@ -148,7 +149,10 @@ public final class PatternTransform implements Serializable {
             Arrays.fill(hi, 0);
             for (int dy = 0; dy < bin; dy++) {
                 rows.get(row, 0, half);
-                if (signed) {
+                if (wholePairs && !signed) {
+                    // both pixels of an int fall in the same block: one pair sum per int, half the work
+                    for (int j = j0; j < j1; j++) lo[j] += (row[j] & 0xFFFF) + (row[j] >>> 16);
+                } else if (signed) {
                     for (int j = j0; j < j1; j++) {
                         lo[j] += (row[j] << 16) >> 16;
                         hi[j] += row[j] >> 16;
@@ -162,7 +166,9 @@ public final class PatternTransform implements Serializable {
             }
             for (int ox = 0; ox < ow; ox++) {
                 int acc = 0;
-                if (wholePairs) {
+                if (wholePairs && !signed) {
+                    for (int j = j0 + ox * hb; j < j0 + ox * hb + hb; j++) acc += lo[j];
+                } else if (wholePairs) {
                     for (int j = j0 + ox * hb; j < j0 + ox * hb + hb; j++) acc += lo[j] + hi[j];
                 } else {
                     for (int x = x0 + ox * bin; x < x0 + ox * bin + bin; x++) acc += ((x & 1) == 0 ? even : odd)[x >> 1];

@@ -3,7 +3,6 @@ package bragg.driver.preprocess;
 import bragg.driver.io.ArrayInfo;
 import bragg.driver.io.SampleSource;
 import bragg.driver.shards.Manifest;
-import bragg.driver.shards.ShardSchema;
 import bragg.driver.shards.ShardWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,28 +11,35 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The preprocess Spark job: raw file -> training shards.
  * <ol>
  * <li>Driver: {@link PreprocessPlan} opens the input's header, loads the small label/target
  *     tables, picks the {@link SampleLayout} and plans slabs and partitions.</li>
- * <li>Statistics pass: every task reads its slabs and transforms them (centre, crop, bin, scale),
- *     returning only moments, extremes, label counts and NaN/Inf counts.</li>
- * <li>Write pass: tasks normalise the transformed slabs with the global statistics and emit
- *     Parquet rows; the shard folder is written under a temporary name and renamed when complete.</li>
+ * <li>Statistics pass: every task reads its slabs and transforms them (centre, crop, bin, scale)
+ *     into one {@link SampleBlock} per slab, returning only moments, extremes, label counts and
+ *     NaN/Inf counts.</li>
+ * <li>Write pass: every task normalises its blocks with the global statistics and writes its own
+ *     Parquet part file with parquet-hadoop ({@link WritePass}: no DataFrame rows), committed by
+ *     rename; the shard folder is written under a temporary name and renamed when complete.</li>
  * </ol>
  * The transform, not the read, is what costs (decoding and summing every raw pixel is several
  * times slower than copying it from the page cache). So when the transformed slabs are no larger
@@ -43,6 +49,8 @@ import org.apache.spark.storage.StorageLevel;
  * transforms the raw file again. The manifest records which ({@code raw_reads}).
  */
 public final class PreprocessJob {
+    private static final Logger LOG = LoggerFactory.getLogger(PreprocessJob.class);
+
     private PreprocessJob() {
     }
 
@@ -52,26 +60,24 @@ public final class PreprocessJob {
         PreprocessPlan plan = PreprocessPlan.of(opt, jsc.defaultParallelism());
         CompletableFuture<List<Manifest.Source>> sums = checksums(jsc, plan.source(), opt.checksums());
         // The RDD holds slab numbers only (Spark's Kryo cannot build Java records); each task
-        // turns its numbers into sample ranges and reads them itself.
+        // turns its numbers into sample ranges and reads them itself. Blocks never leave their
+        // task: each pass consumes its partition's blocks as they are made.
         List<Integer> slabIds = new ArrayList<>(plan.slabCount());
         for (int i = 0; i < plan.slabCount(); i++) slabIds.add(i);
         JavaRDD<Integer> rdd = jsc.parallelize(slabIds, plan.partitions());
-        int patternLength = Arrays.stream(plan.layout().sampleShape()).reduce(1, (x, y) -> x * y);
-        // Transformed slabs no larger than their raw input are kept on the executors' local disk
-        // between the passes (DISK_ONLY: heap use does not grow with the input); otherwise each
-        // pass reads and transforms the raw file again.
-        PatternLayout cacheable = plan.layout() instanceof PatternLayout pl && pl.cacheTransformed() ? pl : null;
-        JavaRDD<byte[]> cached = cacheable != null
-                ? rdd.mapPartitions(it -> Iterators.map(new SlabIterator(plan, it), s -> SlabBlob.encode(s, patternLength))).persist(StorageLevel.DISK_ONLY())
+        JavaRDD<byte[]> cached = plan.layout().cacheTransformed()
+                ? rdd.mapPartitions(it -> Iterators.map(new SlabIterator(plan, it), SampleBlock::encode)).persist(StorageLevel.DISK_ONLY())
                 : null;
         try {
-            // One element per partition: its lazy stream of samples, consumed inside the same task
-            // by each pass (never collected, cached or shuffled).
-            JavaRDD<Iterator<Sample>> samples = cached != null
-                    ? cached.mapPartitions(it -> List.of(Iterators.flatMap(it, x -> SlabBlob.decode(x, cacheable))).iterator())
-                    : rdd.mapPartitions(it -> List.of(Iterators.flatMap(new SlabIterator(plan, it), List::iterator)).iterator());
-            PreprocessStats st = statistics(samples, plan, opt);
-            return write(spark, samples, plan, opt, st, sums.join(), cached != null);
+            JavaRDD<SampleBlock> blocks = cached != null ? cached.map(SampleBlock::decode) : rdd.mapPartitions(it -> new SlabIterator(plan, it));
+            long t0 = System.nanoTime();
+            PreprocessStats st = statistics(blocks, plan, opt);
+            long t1 = System.nanoTime();
+            Manifest m = write(spark, blocks, plan, opt, st, sums.join(), cached != null);
+            LOG.info("preprocess {}: statistics pass {} s, write pass {} s ({} partitions, {} samples)", opt.input(),
+                    String.format(Locale.ROOT, "%.2f", (t1 - t0) / 1e9), String.format(Locale.ROOT, "%.2f", (System.nanoTime() - t1) / 1e9),
+                    plan.partitions(), st.samples);
+            return m;
         } finally {
             if (cached != null) cached.unpersist(false);
         }
@@ -89,9 +95,13 @@ public final class PreprocessJob {
     }
 
     /** Statistics pass: only a PreprocessStats object per task comes back to the driver. */
-    private static PreprocessStats statistics(JavaRDD<Iterator<Sample>> samples, PreprocessPlan plan, PreprocessOptions opt) {
+    private static PreprocessStats statistics(JavaRDD<SampleBlock> blocks, PreprocessPlan plan, PreprocessOptions opt) {
         int labelCount = plan.labelNames().size();
-        PreprocessStats st = samples.map(it -> stats(it, labelCount)).reduce(PreprocessStats::merge);
+        PreprocessStats st = blocks.mapPartitions(it -> {
+            PreprocessStats s = new PreprocessStats(labelCount);
+            while (it.hasNext()) it.next().addTo(s);
+            return List.of(s).iterator();
+        }).reduce(PreprocessStats::merge);
         if (st.nonFiniteSamples > 0 && opt.nonFinite().equals("fail")) {
             throw new IllegalArgumentException(opt.input() + ": " + st.nonFiniteSamples + " samples hold NaN or Inf; the first is sample "
                     + st.firstNonFinite + " (" + plan.layout().sampleNoun() + "); set non_finite=drop to drop them");
@@ -101,18 +111,11 @@ public final class PreprocessJob {
     }
 
     /**
-     * Write pass: rows stream out of each partition slab by slab, normalised with the global statistics;
-     * returns the manifest as written, with its part files.
+     * Write pass: each task writes its partition's blocks, normalised with the global statistics,
+     * as one Parquet part file; returns the manifest as written, with its part files.
      */
-    private static Manifest write(SparkSession spark, JavaRDD<Iterator<Sample>> samples, PreprocessPlan plan, PreprocessOptions opt,
+    private static Manifest write(SparkSession spark, JavaRDD<SampleBlock> blocks, PreprocessPlan plan, PreprocessOptions opt,
                                   PreprocessStats st, List<Manifest.Source> sources, boolean cached) throws IOException {
-        Map<String, Object> norm = new LinkedHashMap<>();
-        norm.put("method", opt.normalize());
-        norm.put("mean", st.mean());
-        norm.put("std", st.std());
-        norm.put("max", st.max);
-        norm.put("min", st.min);
-        norm.put("applied_after", "center,crop,bin,scale");
         // out = (x - a) * b, or per-pattern standardisation
         float a = opt.normalize().equals("global") ? (float) st.mean() : 0f;
         float b = switch (opt.normalize()) {
@@ -121,8 +124,30 @@ public final class PreprocessJob {
             default -> 1f;
         };
         boolean perPattern = opt.normalize().equals("per_pattern");
-        String dtype = opt.dtype();
-        JavaRDD<Row> rows = samples.flatMap(it -> new RowIterator(it, a, b, perPattern, dtype));
+        Manifest m = manifest(plan, opt, st, sources, cached);
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        // Shipped once per executor, not with every task.
+        Broadcast<SerializableConfiguration> taskConf = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(new SerializableConfiguration(conf));
+        String tag = UUID.randomUUID().toString();
+        try {
+            return ShardWriter.write(dir -> {
+                WritePass pass = new WritePass(a, b, perPattern, opt.dtype(), dir.toString(), tag);
+                blocks.foreachPartition(it -> pass.write(TaskContext.getPartitionId(), TaskContext.get().taskAttemptId(), it, taskConf.value().value()));
+            }, m, opt.output(), opt.overwrite(), conf);
+        } finally {
+            taskConf.destroy();
+        }
+    }
+
+    /** The manifest of the shards, before their part files are listed. */
+    private static Manifest manifest(PreprocessPlan plan, PreprocessOptions opt, PreprocessStats st, List<Manifest.Source> sources, boolean cached) {
+        Map<String, Object> norm = new LinkedHashMap<>();
+        norm.put("method", opt.normalize());
+        norm.put("mean", st.mean());
+        norm.put("std", st.std());
+        norm.put("max", st.max);
+        norm.put("min", st.min);
+        norm.put("applied_after", "center,crop,bin,scale");
         List<String> names = plan.labelNames();
         Map<String, Long> counts = new LinkedHashMap<>();
         if (st.perLabel[0] > 0) counts.put("none", st.perLabel[0]);
@@ -143,27 +168,7 @@ public final class PreprocessJob {
         extra.put("partitions", plan.partitions());
         extra.put("raw_reads", cached ? 1 : 2);
         extra.put("created_by", "bragg preprocess");
-        Manifest m = new Manifest(1, plan.layout().kind(), plan.layout().sampleShape(), dtype, st.samples, names, counts, norm, sources, extra);
-        return ShardWriter.write(spark.createDataFrame(rows, ShardSchema.SCHEMA), m, opt.output(), opt.overwrite(),
-                spark.sparkContext().hadoopConfiguration());
-    }
-
-    /** The statistics of one partition's samples (non-finite ones only counted). */
-    private static PreprocessStats stats(Iterator<Sample> it, int labelCount) {
-        PreprocessStats s = new PreprocessStats(labelCount);
-        while (it.hasNext()) {
-            Sample x = it.next();
-            if (!x.finite()) {
-                s.nonFiniteSamples++;
-                s.firstNonFinite = Math.min(s.firstNonFinite, x.id());
-                continue;
-            }
-            s.samples++;
-            s.clippedNegative += x.clipped();
-            s.perLabel[x.label() + 1]++;
-            s.addValues(x.pattern(), 0, x.pattern().length);
-        }
-        return s;
+        return new Manifest(1, plan.layout().kind(), plan.layout().sampleShape(), opt.dtype(), st.samples, names, counts, norm, sources, extra);
     }
 
     static String sha256(String file) throws IOException {

@@ -39,9 +39,11 @@ record PreprocessPlan(SampleSource source, SampleLayout layout, List<String> lab
         List<String> names = new ArrayList<>();
         SampleLayout layout = lpbf ? tiles(src, tf, opt, crop, names) : patterns(src, tf, opt, names);
 
-        // Slabs: about 32 MB of floats each; partitions: one Parquet file per ~128 MB of raw input,
-        // a whole number of waves over the cores (17 tasks on 2 cores would leave one idle at the end).
-        int perSlab = opt.slabSamples() > 0 ? opt.slabSamples() : (int) Math.max(1, Math.min(1 << 20, (8L << 20) / info.sampleSize()));
+        // Slabs: as many input elements as the layout asks for (SampleLayout.slabElements);
+        // partitions: one Parquet file per ~128 MB of raw input, a whole number of waves over the
+        // cores (17 tasks on 2 cores would leave one idle at the end).
+        int perSlab = opt.slabSamples() > 0 ? opt.slabSamples()
+                : (int) Math.max(1, Math.min(1 << 20, layout.slabElements() / info.sampleSize()));
         int slabCount = Math.toIntExact((info.sampleCount() + perSlab - 1) / perSlab);
         int parts = opt.partitions() > 0 ? opt.partitions()
                 : (int) Math.ceil(Math.max(1, Math.ceil(info.rawBytes() / (128.0 * (1 << 20))) / cores)) * cores;

@@ -5,7 +5,6 @@ import bragg.driver.io.Slab;
 import bragg.driver.io.SlabReader;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,7 +30,10 @@ interface SampleLayout extends Serializable {
     long[] positionsShape();
 
     /** The samples of one slab of the input. */
-    List<Sample> process(Slab slab, SlabReader in, SlabReader[] masks) throws IOException;
+    SampleBlock process(Slab slab, SlabReader in, SlabReader[] masks) throws IOException;
+
+    /** Input elements a task reads per slab (the slab is transformed while it is in cache). */
+    long slabElements();
 
     /**
      * True when the transformed samples take no more bytes than their raw input, so keeping them

@@ -4,13 +4,12 @@ import bragg.driver.io.SampleSource;
 import bragg.driver.io.SlabReader;
 import java.io.IOException;
 import java.util.Iterator;
-import java.util.List;
 
 /**
- * The transformed samples of a partition's slabs, one slab at a time (a task holds one slab);
+ * The transformed sample blocks of a partition's slabs, one slab at a time (a task holds one slab);
  * opens the readers at the first slab and closes them after the last.
  */
-final class SlabIterator implements Iterator<List<Sample>> {
+final class SlabIterator implements Iterator<SampleBlock> {
     private final PreprocessPlan plan;
     private final Iterator<Integer> slabs;
     private Readers readers;
@@ -35,7 +34,7 @@ final class SlabIterator implements Iterator<List<Sample>> {
     }
 
     @Override
-    public List<Sample> next() {
+    public SampleBlock next() {
         try {
             if (readers == null) readers = Readers.open(plan.layout());
             return plan.layout().process(plan.slab(slabs.next()), readers.in, readers.masks);

@@ -5,8 +5,6 @@ import bragg.driver.io.SampleSource;
 import bragg.driver.io.Slab;
 import bragg.driver.io.SlabReader;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -71,6 +69,12 @@ final class TileLayout implements SampleLayout {
         return false;
     }
 
+    /** 8 Mi elements: each slab also reads the K layers below its first, so slabs of many layers. */
+    @Override
+    public long slabElements() {
+        return 8L << 20;
+    }
+
     @Override
     public void describe(Map<String, Object> t) {
         t.put("tile", tile);
@@ -92,14 +96,18 @@ final class TileLayout implements SampleLayout {
     }
 
     @Override
-    public List<Sample> process(Slab slab, SlabReader in, SlabReader[] maskIn) throws IOException {
+    public SampleBlock process(Slab slab, SlabReader in, SlabReader[] maskIn) throws IOException {
         ArrayInfo info = source.info();
         int ss = info.sampleSize();
         int c = Channels.of(source);
         int plane = ss / c;
         long firstKept = Math.max(slab.first(), layersBelow);
         long end = slab.first() + slab.count();
-        List<Sample> out = new ArrayList<>();
+        int tY = tilesY();
+        int tX = tilesX();
+        int[] shape = sampleShape();
+        int patternLength = shape[0] * shape[1] * shape[2];
+        SampleBlock out = new SampleBlock((int) Math.max(0, end - firstKept) * tY * tX, 3, 0, patternLength);
         if (firstKept >= end) return out;
         long readFrom = firstKept - layersBelow;
         int n = (int) (end - readFrom);
@@ -116,23 +124,21 @@ final class TileLayout implements SampleLayout {
             if (finite[l]) for (int ch = 0; ch < c; ch++) clipped[l] += transform.apply(raw, l * ss + ch * plane, img, (l * c + ch) * oPlane, null);
         }
         int[][] maskLabels = maskIn.length == 0 ? null : maskLabels(firstKept, (int) (end - firstKept), maskIn);
-        int tY = tilesY();
-        int tX = tilesX();
-        int[] shape = sampleShape();
+        int i = 0;
         for (long k = firstKept; k < end; k++) {
             int top = (int) (k - readFrom);
             boolean ok = true;
             for (int j = 0; j <= layersBelow; j++) ok &= finite[top - j];
             for (int ty = 0; ty < tY; ty++) {
                 for (int tx = 0; tx < tX; tx++) {
-                    float[] p = new float[shape[0] * shape[1] * shape[2]];
+                    int p = out.patternStart(i);
                     for (int j = 0; j <= layersBelow; j++) {
                         int src = (top - j) * c * oPlane;
                         if (tile == 0) {
-                            System.arraycopy(img, src, p, j * c * oPlane, c * oPlane);
+                            System.arraycopy(img, src, out.pattern, p + j * c * oPlane, c * oPlane);
                         } else {
                             for (int y = 0; y < tile; y++) {
-                                System.arraycopy(img, src + (ty * tile + y) * ow + tx * tile, p, (j * tile + y) * tile, tile);
+                                System.arraycopy(img, src + (ty * tile + y) * ow + tx * tile, out.pattern, p + (j * tile + y) * tile, tile);
                             }
                         }
                     }
@@ -142,7 +148,14 @@ final class TileLayout implements SampleLayout {
                     if (maskLabels != null) label = maskLabels[(int) (k - firstKept)][t];
                     else if (labels == null) label = -1;
                     else label = labelsPerTile ? labels[(int) id] : labels[(int) k];
-                    out.add(new Sample(id, new int[]{(int) k, ty, tx}, label, new float[0], p, ok, t == 0 ? clipped[top] : 0));
+                    out.id[i] = id;
+                    out.pos[3 * i] = (int) k;
+                    out.pos[3 * i + 1] = ty;
+                    out.pos[3 * i + 2] = tx;
+                    out.label[i] = label;
+                    out.finite[i] = ok;
+                    out.clipped[i] = t == 0 ? clipped[top] : 0;
+                    i++;
                 }
             }
         }

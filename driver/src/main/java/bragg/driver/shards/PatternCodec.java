@@ -14,11 +14,22 @@ public final class PatternCodec {
     }
 
     public static byte[] encode(float[] v, int off, int n, String dtype) {
-        boolean half = "float16".equals(dtype);
-        ByteBuffer b = ByteBuffer.allocate(n * (half ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
-        if (half) for (int i = 0; i < n; i++) b.putShort(toHalf(v[off + i]));
+        byte[] out = new byte[n * bytesPerValue(dtype)];
+        encodeInto(v, off, n, dtype, out);
+        return out;
+    }
+
+    /** Encodes v[off .. off + n) into out[0 ..) (reused row after row); returns the bytes written. */
+    public static int encodeInto(float[] v, int off, int n, String dtype, byte[] out) {
+        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        if ("float16".equals(dtype)) for (int i = 0; i < n; i++) b.putShort(toHalf(v[off + i]));
         else b.asFloatBuffer().put(v, off, n);     // one bulk copy (a memcpy on little-endian machines)
-        return b.array();
+        return n * bytesPerValue(dtype);
+    }
+
+    /** Bytes per pattern element: 2 for float16, 4 for float32. */
+    public static int bytesPerValue(String dtype) {
+        return "float16".equals(dtype) ? 2 : 4;
     }
 
     public static float[] decode(byte[] bytes, String dtype) {

@@ -1,5 +1,7 @@
 package bragg.driver.shards;
 
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -14,4 +16,26 @@ public final class ShardSchema {
             .add("label", DataTypes.IntegerType, false)
             .add("target", DataTypes.createArrayType(DataTypes.FloatType, false), false)
             .add("pattern", DataTypes.BinaryType, false);
+
+    /**
+     * {@link #SCHEMA} as Parquet, as Spark's own writer spells it (three-level lists, required
+     * fields; checked against a Spark-written file in ShardPartWriterTest).
+     */
+    public static final MessageType PARQUET = MessageTypeParser.parseMessageType("""
+            message spark_schema {
+              required int64 id;
+              required group pos (LIST) {
+                repeated group list {
+                  required int32 element;
+                }
+              }
+              required int32 label;
+              required group target (LIST) {
+                repeated group list {
+                  required float element;
+                }
+              }
+              required binary pattern;
+            }
+            """);
 }

@@ -20,6 +20,12 @@ public final class ShardWriter {
     private ShardWriter() {
     }
 
+    /** Writes the part files of a shard folder into the (existing, empty) folder it is given. */
+    @FunctionalInterface
+    public interface Parts {
+        void writeInto(Path dir) throws IOException;
+    }
+
     /**
      * @param rows rows with {@link ShardSchema#SCHEMA}; each Spark partition becomes one Parquet file
      * @param overwrite replace an existing target (after the new one is complete)
@@ -29,6 +35,17 @@ public final class ShardWriter {
         if (!rows.schema().equals(ShardSchema.SCHEMA)) {
             throw new IllegalArgumentException("shard rows have schema " + rows.schema().simpleString() + ", expected " + ShardSchema.SCHEMA.simpleString());
         }
+        // No dictionary for the pattern bytes: every pattern differs, so Parquet would hash the
+        // first megabyte of each row group's patterns only to fall back to plain encoding.
+        return write(dir -> rows.write().mode(SaveMode.Overwrite).option("compression", "snappy")
+                .option("parquet.enable.dictionary#pattern", "false").parquet(dir.toString()), manifest, out, overwrite, conf);
+    }
+
+    /**
+     * The same for part files written by other means (each task its own file: {@link ShardPartWriter}).
+     * The Parquet files found in the folder afterwards are what the manifest lists.
+     */
+    public static Manifest write(Parts parts, Manifest manifest, String out, boolean overwrite, Configuration conf) throws IOException {
         Path target = new Path(out);
         FileSystem fs = target.getFileSystem(conf);
         if (fs.exists(target) && !overwrite) {
@@ -37,10 +54,8 @@ public final class ShardWriter {
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
         boolean done = false;
         try {
-            // No dictionary for the pattern bytes: every pattern differs, so Parquet would hash the
-            // first megabyte of each row group's patterns only to fall back to plain encoding.
-            rows.write().mode(SaveMode.ErrorIfExists).option("compression", "snappy")
-                    .option("parquet.enable.dictionary#pattern", "false").parquet(tmp.toString());
+            if (!fs.mkdirs(tmp)) throw new IOException("could not create " + tmp);
+            parts.writeInto(tmp);
             Manifest listed = ShardParts.record(manifest, ShardParts.scan(fs, tmp, conf));
             try (OutputStream o = fs.create(new Path(tmp, Manifest.FILE), false)) {
                 o.write(listed.toJson().getBytes(StandardCharsets.UTF_8));

@@ -59,6 +59,10 @@ public final class PreprocessBench implements Callable<Integer> {
     int gb;
     @Option(names = "--heap-gb", split = ",", defaultValue = "1,8", description = "input sizes in GiB for the heap measurement (default ${DEFAULT-VALUE})")
     List<Integer> heapGb;
+    @Option(names = "--input", description = "time this existing uint16 4D-STEM .npy instead of generating --gb (kept afterwards)")
+    Path input;
+    @Option(names = "--no-heap", description = "skip the driver-heap measurement")
+    boolean noHeap;
 
     static final int DETECTOR = 256;
 
@@ -71,29 +75,33 @@ public final class PreprocessBench implements Callable<Integer> {
             System.out.println("bench preprocess: generated 4D-STEM uint16 .npy, detector " + DETECTOR + "x" + DETECTOR + ", Spark "
                     + spark.sparkContext().master() + ", files under " + work);
             System.out.println("transform: bin 4 (-> 64x64), log1p, global normalisation, float32 shards, checksums off");
-            Path in = generate(work.resolve("throughput"), gb);
+            Path in = input != null ? input : generate(work.resolve("throughput"), gb);
             long bytes = Files.size(in);
             double warm = readAll(in);   // warms the page cache; not reported
+            long cpu0 = cpuNanos();
             double rawS = readAll(in);
+            double rawCpu = (cpuNanos() - cpu0) / 1e9;
             double rawGbps = bytes / rawS / 1e9;
             // The raw read runs warm (page cache, a JIT-compiled loop); so does the timed job: an
             // untimed first run loads and compiles Spark's and Parquet's write path, and reads the
             // file through the same warm cache.
             double preWarm = preprocess(spark, in, work.resolve("throughput-warmup"));
             deleteTree(work.resolve("throughput-warmup"));
+            long cpu1 = cpuNanos();
             double preS = preprocess(spark, in, work.resolve("throughput-shards"));
+            double preCpu = (cpuNanos() - cpu1) / 1e9;
             double loadTimed = load();      // other work on the machine shares the cores: say how much
             double preGbps = bytes / preS / 1e9;
-            System.out.printf(Locale.ROOT, "%-34s %10s %10s %10s%n", "measure", "GB", "seconds", "GB/s");
-            System.out.printf(Locale.ROOT, "%-34s %10.2f %10.2f %10.3f%n", "raw sequential read (cache warm)", bytes / 1e9, rawS, rawGbps);
-            System.out.printf(Locale.ROOT, "%-34s %10.2f %10.2f %10.3f%n", "preprocess job (stats + write)", bytes / 1e9, preS, preGbps);
+            System.out.printf(Locale.ROOT, "%-34s %10s %10s %10s %12s%n", "measure", "GB", "seconds", "GB/s", "CPU seconds");
+            System.out.printf(Locale.ROOT, "%-34s %10.2f %10.2f %10.3f %12.2f%n", "raw sequential read (cache warm)", bytes / 1e9, rawS, rawGbps, rawCpu);
+            System.out.printf(Locale.ROOT, "%-34s %10.2f %10.2f %10.3f %12.2f%n", "preprocess job (stats + write)", bytes / 1e9, preS, preGbps, preCpu);
             System.out.printf(Locale.ROOT, "(untimed warm-ups: read %.2f s, preprocess %.2f s; page cache warm for both timed runs)%n", warm, preWarm);
             deleteTree(work.resolve("throughput"));
             deleteTree(work.resolve("throughput-shards"));
 
             List<String> heapJson = new ArrayList<>();
             System.out.printf(Locale.ROOT, "%-12s %10s %22s %22s %10s%n", "input GiB", "seconds", "live heap peak MB", "pool peak sum MB", "GB/s");
-            for (int g : heapGb) {
+            for (int g : noHeap ? List.<Integer>of() : heapGb) {
                 Path f = generate(work.resolve("heap-" + g), g);
                 HeapProbe probe = new HeapProbe();
                 double s = preprocess(spark, f, work.resolve("heap-" + g + "-shards"));
@@ -107,8 +115,9 @@ public final class PreprocessBench implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "load average (1 min) over %d cores: %.2f at the timed runs, %.2f at the end%n",
                     Runtime.getRuntime().availableProcessors(), loadTimed, loadEnd);
             System.out.printf(Locale.ROOT, "{\"raw_read_gbps\":%.3f,\"preprocess_gbps\":%.3f,\"ratio\":%.3f,\"driver_heap_peak_mb\":{%s},\"input_gb\":%.2f,"
-                            + "\"load_avg_1m\":%.2f,\"cores\":%d}%n",
-                    rawGbps, preGbps, preGbps / rawGbps, String.join(",", heapJson), bytes / 1e9, loadTimed, Runtime.getRuntime().availableProcessors());
+                            + "\"raw_read_cpu_s\":%.2f,\"preprocess_cpu_s\":%.2f,\"load_avg_1m\":%.2f,\"cores\":%d}%n",
+                    rawGbps, preGbps, preGbps / rawGbps, String.join(",", heapJson), bytes / 1e9, rawCpu, preCpu, loadTimed,
+                    Runtime.getRuntime().availableProcessors());
         } finally {
             spark.stop();
             deleteTree(work);
@@ -132,6 +141,14 @@ public final class PreprocessBench implements Callable<Integer> {
         long t0 = System.nanoTime();
         PreprocessJob.run(spark, opt);
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * CPU time of this whole JVM so far (every thread: Spark's tasks run in it in local mode), which
+     * other work on shared cores does not inflate the way it inflates wall time.
+     */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The system's 1-minute load average (what uptime prints first). */

@@ -1,0 +1,106 @@
+package bragg.driver.preprocess;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The transformed samples of one slab, column by column: one array per field for the whole slab
+ * instead of an object and five arrays per sample, so the passes run plain loops over it and the
+ * cache between them is a handful of bulk copies.
+ * <pre>
+ *   id       [n]       source sample index
+ *   pos      [n, D]    sample position (D = posDims)
+ *   label    [n]       class, -1 none
+ *   target   [n, T]    regression targets (T = targetsPer, may be 0)
+ *   pattern  [n, P]    transformed pattern [C, H, W] (P = patternLength), before normalisation
+ *   finite   [n]       false when the raw values held NaN or Inf (pattern left zero)
+ *   clipped  [n]       negative values clipped to 0 before log/sqrt
+ * </pre>
+ */
+final class SampleBlock {
+    final int n;
+    final int posDims;
+    final int targetsPer;
+    final int patternLength;
+    final long[] id;
+    final int[] pos;
+    final int[] label;
+    final float[] target;
+    final float[] pattern;
+    final boolean[] finite;
+    final int[] clipped;
+
+    SampleBlock(int n, int posDims, int targetsPer, int patternLength) {
+        this(n, posDims, targetsPer, patternLength, new long[n], new int[n * posDims], new int[n], new float[n * targetsPer],
+                new float[Math.multiplyExact(n, patternLength)], new boolean[n], new int[n]);
+    }
+
+    private SampleBlock(int n, int posDims, int targetsPer, int patternLength, long[] id, int[] pos, int[] label, float[] target,
+                        float[] pattern, boolean[] finite, int[] clipped) {
+        this.n = n;
+        this.posDims = posDims;
+        this.targetsPer = targetsPer;
+        this.patternLength = patternLength;
+        this.id = id;
+        this.pos = pos;
+        this.label = label;
+        this.target = target;
+        this.pattern = pattern;
+        this.finite = finite;
+        this.clipped = clipped;
+    }
+
+    /** Offset of sample i's pattern in {@link #pattern}. */
+    int patternStart(int i) {
+        return i * patternLength;
+    }
+
+    /** Gathers the statistics of the finite samples into st and counts the others. */
+    void addTo(PreprocessStats st) {
+        for (int i = 0; i < n; i++) {
+            if (!finite[i]) {
+                st.nonFiniteSamples++;
+                st.firstNonFinite = Math.min(st.firstNonFinite, id[i]);
+                continue;
+            }
+            st.samples++;
+            st.clippedNegative += clipped[i];
+            st.perLabel[label[i] + 1]++;
+            st.addValues(pattern, patternStart(i), patternLength);
+        }
+    }
+
+    /**
+     * The block as the bytes Spark keeps between the passes (a byte[] serialises as one bulk copy;
+     * Spark's Kryo cannot rebuild Java records). Little-endian:
+     * <pre>
+     * [n, D, T, P int] [id long * n] [pos int * n*D] [label int * n] [clipped int * n]
+     * [finite byte * n] [target float * n*T] [pattern float * n*P]
+     * </pre>
+     */
+    byte[] encode() {
+        long size = 16L + 8L * n + 4L * n * posDims + 8L * n + n + 4L * n * targetsPer + 4L * n * patternLength;
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(n).putInt(posDims).putInt(targetsPer).putInt(patternLength);
+        b.asLongBuffer().put(id);
+        b.position(b.position() + 8 * n);
+        b.asIntBuffer().put(pos).put(label).put(clipped);
+        b.position(b.position() + 4 * (n * posDims + 2 * n));
+        for (boolean f : finite) b.put((byte) (f ? 1 : 0));
+        b.asFloatBuffer().put(target).put(pattern);
+        return b.array();
+    }
+
+    /** The inverse of {@link #encode}. */
+    static SampleBlock decode(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        SampleBlock s = new SampleBlock(b.getInt(), b.getInt(), b.getInt(), b.getInt());
+        b.asLongBuffer().get(s.id);
+        b.position(b.position() + 8 * s.n);
+        b.asIntBuffer().get(s.pos).get(s.label).get(s.clipped);
+        b.position(b.position() + 4 * (s.n * s.posDims + 2 * s.n));
+        for (int i = 0; i < s.n; i++) s.finite[i] = b.get() != 0;
+        b.asFloatBuffer().get(s.target).get(s.pattern);
+        return s;
+    }
+}
