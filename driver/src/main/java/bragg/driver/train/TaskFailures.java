@@ -54,7 +54,25 @@ final class TaskFailures extends SparkListener {
     synchronized void taskFailed(int stageId, String reason) {
         if (stages.contains(stageId)) {
             reasons.add(reason);
+            notifyAll();
         }
+    }
+
+    /**
+     * {@link #first}, after waiting up to {@code millis} for a failure that is not a peer's echo:
+     * the job can fail on a neighbour's echo before the failed replica's own task end has reached
+     * the driver (its executor reports it a moment later), and the summary should name the cause.
+     */
+    synchronized String awaitCause(long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (reasons.stream().allMatch(TaskFailures::isPeerEcho)) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            wait(Math.max(1, left / 1_000_000L));
+        }
+        return first();
     }
 
     /**

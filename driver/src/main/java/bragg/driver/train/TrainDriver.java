@@ -96,7 +96,8 @@ public final class TrainDriver {
             } catch (Exception e) {
                 // The listener bus delivers task ends asynchronously; give it a moment to catch up.
                 waitForListenerBus(sc);
-                String why = taskFailures.first() != null ? taskFailures.first() : firstLine(e);
+                String cause = cause(taskFailures);
+                String why = cause != null ? cause : firstLine(e);
                 long after = newestStep(checkpoints);
                 boolean progressed = after > before;
                 fruitless = progressed ? 0 : fruitless + 1;
@@ -168,6 +169,19 @@ public final class TrainDriver {
             throw new IllegalStateException("spark.barrier.sync.timeout is " + s + " s (Spark's default of one year): a "
                     + "hung replica would hold the cluster that long. Set it (or bragg.train.barrier-timeout) before the "
                     + "SparkContext starts, e.g. --conf spark.barrier.sync.timeout=600s");
+        }
+    }
+
+    /** How long a failed attempt waits for the failed replica's own task end after its neighbours' echoes. */
+    private static final long CAUSE_WAIT_MS = 3_000;
+
+    /** The failed replica's own error when it arrives in time, else the first echo (see TaskFailures#awaitCause). */
+    private static String cause(TaskFailures failures) {
+        try {
+            return failures.awaitCause(CAUSE_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failures.first();
         }
     }
 
