@@ -1,6 +1,7 @@
 package bragg.driver.train;
 
 import bragg.worker.collective.CollectiveConfig;
+import bragg.worker.collective.Compression;
 import bragg.worker.train.TrainConfig;
 import java.io.Serializable;
 import java.util.Map;
@@ -23,6 +24,10 @@ public record ReplicaSpec(String graphJson, TrainConfig train, int[] sampleShape
     public ReplicaSpec {
         if (!transport.equals("ring") && !transport.equals("allgather")) {
             throw new IllegalArgumentException("bragg.train.transport must be ring or allgather, found '" + transport + "'");
+        }
+        if (transport.equals("allgather") && collective.compression() != Compression.NONE) {
+            throw new IllegalArgumentException("bragg.train.compression " + collective.compression()
+                    + " needs bragg.train.transport ring, found allgather (which sends float32 text through the driver)");
         }
         provenance = Map.copyOf(provenance);
     }

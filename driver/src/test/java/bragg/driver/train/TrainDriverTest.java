@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bragg.driver.spark.SparkSessions;
+import bragg.worker.collective.Compression;
 import bragg.worker.train.FaultInjection;
 import bragg.worker.train.TrainConfig;
 import java.io.ByteArrayInputStream;
@@ -56,12 +57,18 @@ class TrainDriverTest {
 
     private TrainDriver.Result train(int replicas, int batch, int count, String transport, FaultInjection fault,
                                      int maxAttempts) throws java.io.IOException {
-        TrainConfig c = cfg(tmp.resolve("ck-" + replicas + "-" + transport + "-" + fault.step()).toString(), batch)
-                .withFault(fault);
+        return train(replicas, batch, count, transport, fault, maxAttempts, Compression.NONE);
+    }
+
+    private TrainDriver.Result train(int replicas, int batch, int count, String transport, FaultInjection fault,
+                                     int maxAttempts, Compression compression) throws java.io.IOException {
+        TrainConfig c = cfg(tmp.resolve("ck-" + replicas + "-" + transport + "-" + fault.step() + "-" + compression)
+                .toString(), batch).withFault(fault);
         ShardPlanner.Plan plan = ShardPlanner.plan(count, replicas);
         int steps = c.stepsPerEpoch((int) plan.perRank());
         live.clear();
-        return TrainDriver.run(TrainFixtures.rows(spark, count), plan, maxAttempts, TrainFixtures.spec(c, steps, transport), live::add);
+        return TrainDriver.run(TrainFixtures.rows(spark, count), plan, maxAttempts,
+                TrainFixtures.spec(c, steps, transport, compression), live::add);
     }
 
     @Test
@@ -86,6 +93,26 @@ class TrainDriverTest {
         // Sums are taken in another order (ring chain vs rank order): equal to float tolerance.
         double d = relDiff(params(ring), params(gather));
         assertTrue(d < 1e-5, "ring vs allgather: relative difference " + d);
+    }
+
+    /**
+     * bf16 on the wire: the job's closing parameter-hash check passes (every rank holds the same
+     * bits, or the job fails), and the model learns as with float32: held-out accuracy within
+     * 0.05 of the float32 run's, on samples no replica trained on.
+     */
+    @Test
+    void bf16OnTheWireKeepsRanksIdenticalAndLearnsAsFloat32Does() throws Exception {
+        TrainDriver.Result f32 = train(3, 4, 240, "ring", FaultInjection.NONE, 1, Compression.NONE);
+        TrainDriver.Result bf16 = train(3, 4, 240, "ring", FaultInjection.NONE, 1, Compression.BF16);
+        assertEquals(f32.steps(), bf16.steps());
+        ComputationGraph a = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(f32.modelZip()), false);
+        ComputationGraph b = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bf16.modelZip()), false);
+        double accF32 = TrainFixtures.accuracy(a, 10_000, 600);
+        double accBf16 = TrainFixtures.accuracy(b, 10_000, 600);
+        assertTrue(accF32 > 0.8, "the float32 run must learn the 3 clusters first: held-out accuracy " + accF32);
+        assertTrue(accBf16 >= accF32 - 0.05, "held-out accuracy bf16 " + accBf16 + " vs float32 " + accF32);
+        double d = relDiff(a.params(), b.params());
+        assertTrue(d > 0 && d < 0.05, "bf16 vs float32 parameters after " + bf16.steps() + " steps: relative difference " + d);
     }
 
     @Test

@@ -387,6 +387,12 @@ public final class BraggKeys {
             .oneOf("ring", "allgather")
             .withDefault("ring"));
 
+    public static final ConfigKey<String> TRAIN_COMPRESSION = add(ConfigKey.stringKey("bragg.train.compression")
+            .doc("Gradient values on the ring's wire: none (float32) or bf16 (bfloat16, half the bytes; sums stay "
+                    + "float32 and every rank keeps the same bits). Ring transport only.")
+            .oneOf("none", "bf16")
+            .withDefault("none"));
+
     public static final ConfigKey<Integer> TRAIN_MAX_ATTEMPTS = add(ConfigKey.intKey("bragg.train.max-attempts")
             .doc("Failed barrier stage submissions in a row without a new checkpoint before giving up; an attempt "
                     + "that checkpointed before failing starts the count again. Each retry resumes from the newest "

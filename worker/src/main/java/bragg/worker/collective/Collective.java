@@ -1,6 +1,7 @@
 package bragg.worker.collective;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * Gradient exchange between the N replicas of one training job (the xgboost Communicator / DJL
@@ -27,8 +28,25 @@ public interface Collective extends AutoCloseable {
      */
     void allReduce(float[] buf, int off, int len) throws IOException;
 
+    /**
+     * The same on the float32 little-endian values {@code [off, off+len)} of {@code buf}, counted
+     * in floats from byte 0 (position and limit are ignored and not moved). A direct buffer lets
+     * the ring send and receive the values in place, with no copy or conversion in the JVM.
+     *
+     * @throws IOException as {@link #allReduce(float[], int, int)}
+     */
+    void allReduce(ByteBuffer buf, int off, int len) throws IOException;
+
     /** Returns once every rank has entered the barrier. */
     void barrier() throws IOException;
+
+    /** Fails naming the range and the capacity when floats {@code [off, off+len)} are not all in {@code buf}. */
+    static void checkRange(ByteBuffer buf, int off, int len) {
+        if (off < 0 || len < 0 || 4L * (off + (long) len) > buf.capacity()) {
+            throw new IllegalArgumentException("allReduce range of floats [" + off + ", " + ((long) off + len)
+                    + ") is outside a buffer of " + buf.capacity() + " bytes");
+        }
+    }
 
     /** Closes the connections; idempotent. */
     @Override
