@@ -64,6 +64,13 @@ class AllReduceStageTest {
         }
     }
 
+    /** Through the two-listener rendezvous; in local mode every task is on one host, so one host ring. */
+    @Test
+    void hierarchicalTransportJoinsThroughTheRendezvousAndSums() {
+        check(3, "hierarchical", 65_537, 9);
+        check(4, "hierarchical", 1009, 3);
+    }
+
     @Test
     void allGatherTransportSumsTooAndTimesEveryRepetition() {
         check(3, "allgather", 1009, 5);

@@ -90,6 +90,7 @@ public final class AllReduceBench implements Runnable {
         double allgather16;
         double ring16;
         double bf16at64;
+        double hopMicros;
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             System.out.printf(Locale.ROOT, "bench allreduce on %s, %d ranks; GB/s = 10^9 bytes/s; each time is the median of "
@@ -102,14 +103,16 @@ public final class AllReduceBench implements Runnable {
             double[] ring = new double[3];
             int[] sizes = {1, 16, 64};
             for (int i = 0; i < sizes.length; i++) {
-                ring[i] = row("ring " + sizes[i] + " MB", jsc, "ring", CollectiveConfig.DEFAULT, sizes[i]);
+                ring[i] = row("ring " + sizes[i] + " MB", jsc, "ring", CollectiveConfig.DEFAULT, sizes[i] * MB / 4).busbw;
             }
             ring16 = ring[1];
             busbw64 = ring[2];
             // busbw of the float32 gradient it reduces, so the two rows compare directly
             bf16at64 = row("ring 64 MB, bf16 on the wire", jsc, "ring",
-                    CollectiveConfig.DEFAULT.withCompression(Compression.BF16), 64);
-            allgather16 = row("allGather transport 16 MB", jsc, "allgather", CollectiveConfig.DEFAULT, 16);
+                    CollectiveConfig.DEFAULT.withCompression(Compression.BF16), 64 * MB / 4).busbw;
+            allgather16 = row("allGather transport 16 MB", jsc, "allgather", CollectiveConfig.DEFAULT, 16 * MB / 4).busbw;
+            // One float: the 2(N-1) ring steps are then all latency (the alpha of the scaling model).
+            hopMicros = row("ring 4 B (latency)", jsc, "ring", CollectiveConfig.DEFAULT, 1).seconds * 1e6 / (2.0 * (replicas - 1));
         } finally {
             spark.stop();
         }
@@ -122,6 +125,7 @@ public final class AllReduceBench implements Runnable {
         json.put("ratio_ring_to_loopback_duplex", round(busbw64 / duplex));
         json.put("speedup_ring_vs_allgather_16mb", round(ring16 / allgather16));
         json.put("ring_bf16_busbw_gbps_64mb", round(bf16at64));
+        json.put("ring_hop_latency_us", round(hopMicros));
         json.put("speedup_bf16_vs_float32_64mb", round(bf16at64 / busbw64));
         if (!skipScaling) {
             boolean local = master.startsWith("local");
@@ -136,9 +140,12 @@ public final class AllReduceBench implements Runnable {
         System.out.println(Json.write(json));
     }
 
-    /** Times one size on one transport; prints the row; returns busbw in GB/s. */
-    private double row(String what, JavaSparkContext jsc, String transport, CollectiveConfig config, int mb) {
-        int floats = mb * MB / 4;
+    /** One row of the table: the median time of the slowest rank and its bus bandwidth in GB/s. */
+    private record Row(double seconds, double busbw) {
+    }
+
+    /** Times one size on one transport; prints the row. */
+    private Row row(String what, JavaSparkContext jsc, String transport, CollectiveConfig config, int floats) {
         List<AllReduceStage.RankResult> res = AllReduceStage.run(jsc, replicas, transport, config, floats, reps + 1, 7, false);
         double[] slowest = new double[reps];
         for (int k = 0; k < reps; k++) {
@@ -150,8 +157,8 @@ public final class AllReduceBench implements Runnable {
         double t = slowest[reps / 2];
         double alg = (double) floats * 4 / t / 1e9;
         double bus = alg * 2 * (replicas - 1) / replicas;
-        System.out.printf(Locale.ROOT, "%-40s %10.2f %12.3f %12.3f%n", what, t * 1e3, alg, bus);
-        return bus;
+        System.out.printf(Locale.ROOT, "%-40s %10.3f %12.3f %12.3f%n", what, t * 1e3, alg, bus);
+        return new Row(t, bus);
     }
 
     /**

@@ -40,6 +40,18 @@ public interface Collective extends AutoCloseable {
     /** Returns once every rank has entered the barrier. */
     void barrier() throws IOException;
 
+    /**
+     * A barrier made of one all-reduce of a single 1 from every rank: returns once every rank
+     * has contributed, and fails when the count is not the world size.
+     */
+    static void barrierBySum(Collective c) throws IOException {
+        float[] one = {1f};
+        c.allReduce(one, 0, 1);
+        if (one[0] != c.worldSize()) {
+            throw new IOException("rank " + c.rank() + ": barrier counted " + one[0] + " ranks, expected " + c.worldSize());
+        }
+    }
+
     /** Fails naming the range and the capacity when floats {@code [off, off+len)} are not all in {@code buf}. */
     static void checkRange(ByteBuffer buf, int off, int len) {
         if (off < 0 || len < 0 || 4L * (off + (long) len) > buf.capacity()) {

@@ -501,11 +501,7 @@ public final class RingCollective implements Collective {
 
     @Override
     public void barrier() throws IOException {
-        float[] one = {1f};
-        allReduce(one, 0, 1);
-        if (one[0] != worldSize) {
-            throw new IOException("rank " + rank + ": barrier counted " + one[0] + " ranks, expected " + worldSize);
-        }
+        Collective.barrierBySum(this);
     }
 
     private void closeSockets() {

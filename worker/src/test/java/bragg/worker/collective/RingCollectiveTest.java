@@ -14,19 +14,13 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The ring in threads of one JVM: sums, odd sizes, rogue peers, dead peers. */
 class RingCollectiveTest {
 
     private static float[] data(int rank, int len) {
-        Random rnd = new Random(1000L * rank + len);
-        float[] a = new float[len];
-        for (int i = 0; i < len; i++) {
-            a[i] = (float) rnd.nextGaussian();
-        }
-        return a;
+        return RingHarness.data(rank, len);
     }
 
     @Test
