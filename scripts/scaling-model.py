@@ -10,8 +10,9 @@ efficiency of N data-parallel replicas, from measured inputs only (no fitted con
   no overlap  T(N) = T_c + T_ring(N, S)
   overlap     T(N) = T_c + max(0, T_ring(N, S) - f_b T_c)         (f_b = backward share of T_c)
   hierarchical, G ranks a host, H = N / G hosts:
-              T_ring_h = 2 T_ring_local(G, S) + T_ring(H, S)       (reduce in the host, ring
-                                                                    across hosts, broadcast back)
+              T_ring_h = 2 T_ring_local(G, S) + T_ring(H, S)       (all-reduce in the host, ring
+                                                                    across hosts, broadcast back
+                                                                    as a host all-reduce of zeros)
   efficiency E(N) = T_c / T(N)   (weak scaling: each replica keeps its batch)
 
 Usage: scripts/scaling-model.py --alpha-us 60 --ring-efficiency 0.75 --local-alpha-us A --local-gbps B
@@ -63,7 +64,9 @@ def main():
                 s = 4 * (p + 1)
                 g = min(a.per_host, n)
                 h = max(1, n // g)
-                trh = 2 * t_ring(g, s, local_alpha, local_b) + t_ring(h, s, alpha, b)
+                # one host: its ring is the whole all-reduce (no ring of hosts, no broadcast back)
+                trh = t_ring(g, s, local_alpha, local_b) if h == 1 else \
+                    2 * t_ring(g, s, local_alpha, local_b) + t_ring(h, s, alpha, b)
                 t = tc + trh
                 row.append(f"{t * 1e3:.0f} / {tc / t:.2f}")
                 tr = t_ring(n, 4 * (p + 1), alpha, b)

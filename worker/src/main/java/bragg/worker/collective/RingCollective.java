@@ -43,8 +43,16 @@ import org.slf4j.LoggerFactory;
  * is queued for sending at step t+1 as soon as it is reduced, so a chunk travels on while the
  * next one is still on the wire. What is sent at step t+1 is always what was received at step t.
  *
+ * <p>In place: frames go out straight from the caller's direct buffer (a gathering channel write
+ * of header, slice and checksum) and, in the all-gather half, come in straight into it; a frame
+ * to be added lands in one chunk-sized receive buffer first. The sender may read a chunk while
+ * this thread writes another region: a region is overwritten only by data that causally
+ * followed this rank's own send of it (the all-gather value of a chunk includes our
+ * reduce-scatter contribution of that chunk), so the send has left the buffer by then.
+ *
  * <p>Determinism: segment s is summed along the fixed chain s+1, s+2, ..., s (mod N), then copied
- * to every rank, so every rank ends with the same bits.
+ * to every rank, so every rank ends with the same bits. With bf16 on the wire the rank that
+ * completes a segment keeps the bf16 value it sends, so the same holds.
  *
  * <p>Failure: every read has a timeout and every error names the peer; on any error both sockets
  * are closed, which fails the neighbours in turn, so a dead rank fails the whole ring quickly.
