@@ -4,6 +4,9 @@ import bragg.worker.collective.Collective;
 import bragg.worker.collective.CollectiveConfig;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -48,10 +51,11 @@ public final class AllReduceStage {
     /**
      * Runs the stage on {@code n} barrier tasks.
      *
+     * @param config  the ring's settings (compression among them)
      * @param keepSum return the summed buffer (tests); false for large benchmark buffers
      */
-    public static List<RankResult> run(JavaSparkContext jsc, int n, String transport, int floats, int reps, long seed,
-                                       boolean keepSum) {
+    public static List<RankResult> run(JavaSparkContext jsc, int n, String transport, CollectiveConfig config, int floats,
+                                       int reps, long seed, boolean keepSum) {
         TrainDriver.checkBarrierTimeout(jsc.getConf());
         List<Integer> ranks = new ArrayList<>();
         for (int r = 0; r < n; r++) {
@@ -60,21 +64,23 @@ public final class AllReduceStage {
         ClassTag<RankResult> tag = ClassTag$.MODULE$.apply(RankResult.class);
         JobSecret secret = JobSecret.forAttempt(jsc.getConf(), jsc.sc().applicationId(), 0);
         RDD<RankResult> out = jsc.parallelize(ranks, n).rdd().barrier()
-                .mapPartitions(new Body(transport, secret, floats, reps, seed, keepSum), false, tag);
+                .mapPartitions(new Body(transport, config, secret, floats, reps, seed, keepSum), false, tag);
         return new JavaRDD<>(out, tag).collect();
     }
 
     private static final class Body extends AbstractFunction1<Iterator<Integer>, Iterator<RankResult>>
             implements Serializable {
         private final String transport;
+        private final CollectiveConfig config;
         private final JobSecret secret;
         private final int floats;
         private final int reps;
         private final long seed;
         private final boolean keepSum;
 
-        Body(String transport, JobSecret secret, int floats, int reps, long seed, boolean keepSum) {
+        Body(String transport, CollectiveConfig config, JobSecret secret, int floats, int reps, long seed, boolean keepSum) {
             this.transport = transport;
+            this.config = config;
             this.secret = secret;
             this.floats = floats;
             this.reps = reps;
@@ -92,16 +98,19 @@ public final class AllReduceStage {
             for (int i = 0; i < floats; i++) {
                 mine[i] = value(seed, res.rank, i);
             }
-            float[] buf = new float[floats];
-            try (Collective c = BarrierRendezvous.join(ctx, transport, secret, CollectiveConfig.DEFAULT)) {
+            // [floats] direct and little-endian, as the training step hands the gradient to the ring
+            ByteBuffer buf = ByteBuffer.allocateDirect(4 * floats).order(ByteOrder.LITTLE_ENDIAN);
+            FloatBuffer view = buf.asFloatBuffer();
+            try (Collective c = BarrierRendezvous.join(ctx, transport, secret, config)) {
                 for (int k = 0; k < reps; k++) {
-                    System.arraycopy(mine, 0, buf, 0, floats);
+                    view.put(0, mine);
                     c.barrier();   // start together, so each repetition times the exchange, not the stragglers
                     long t0 = System.nanoTime();
                     c.allReduce(buf, 0, floats);
                     res.nanos[k] = System.nanoTime() - t0;
                     if (k == 0 && keepSum) {
-                        res.sum = buf.clone();
+                        res.sum = new float[floats];
+                        view.get(0, res.sum);
                     }
                 }
             } catch (IOException e) {

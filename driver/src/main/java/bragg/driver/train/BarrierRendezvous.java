@@ -3,6 +3,7 @@ package bragg.driver.train;
 import bragg.worker.collective.AllGatherCollective;
 import bragg.worker.collective.Collective;
 import bragg.worker.collective.CollectiveConfig;
+import bragg.worker.collective.HierarchicalCollective;
 import bragg.worker.collective.PeerAddress;
 import bragg.worker.collective.RingCollective;
 import java.io.IOException;
@@ -25,7 +26,8 @@ public final class BarrierRendezvous {
      * @param transport "ring": each task opens a server socket on its executor's address, one
      *                  allGather round tells every task where the others listen, then the TCP ring
      *                  forms (authenticated with {@code secret}); "allgather": buffers go through
-     *                  {@code BarrierTaskContext.allGather} itself
+     *                  {@code BarrierTaskContext.allGather} itself; "hierarchical": as ring, with
+     *                  two listeners a task, one for its host's ring and one for the ring of hosts
      */
     public static Collective join(BarrierTaskContext ctx, String transport, JobSecret secret, CollectiveConfig config)
             throws IOException {
@@ -38,17 +40,37 @@ public final class BarrierRendezvous {
         // other executors can reach it (BarrierTaskInfo.address is not documented to be one); the
         // listener binds to it alone, not to every interface of the machine.
         String host = SparkEnv.get().blockManager().blockManagerId().host();
+        boolean twoLevel = transport.equals("hierarchical");
         ServerSocket listener = RingCollective.openListener(host);
+        ServerSocket crossListener = null;
         String[] all;
         try {
-            all = ctx.allGather(host + ":" + listener.getLocalPort());
-        } catch (RuntimeException e) {
+            crossListener = twoLevel ? RingCollective.openListener(host) : null;
+            // "host:port" (ring) or "host:port host:port" (hierarchical: host ring, then ring of hosts)
+            all = ctx.allGather(host + ":" + listener.getLocalPort()
+                    + (twoLevel ? " " + host + ":" + crossListener.getLocalPort() : ""));
+        } catch (IOException | RuntimeException e) {
             listener.close();
+            if (crossListener != null) {
+                crossListener.close();
+            }
             throw e;
         }
         List<PeerAddress> peers = new ArrayList<>(n);
+        List<PeerAddress> crossPeers = new ArrayList<>(n);
         for (int r = 0; r < n; r++) {
-            peers.add(PeerAddress.parse(r, all[r]));
+            String[] parts = all[r].split(" ");
+            peers.add(PeerAddress.parse(r, parts[0]));
+            if (twoLevel) {
+                if (parts.length != 2) {
+                    throw new IOException("rank " + rank + ": task " + r + " published '" + all[r]
+                            + "', expected two host:port addresses (is every task on bragg.train.transport hierarchical?)");
+                }
+                crossPeers.add(PeerAddress.parse(r, parts[1]));
+            }
+        }
+        if (twoLevel) {
+            return HierarchicalCollective.connect(rank, peers, crossPeers, secret.bytes(), listener, crossListener, config);
         }
         return RingCollective.connect(rank, peers, secret.bytes(), listener, config);
     }

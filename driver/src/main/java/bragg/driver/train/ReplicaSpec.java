@@ -1,6 +1,7 @@
 package bragg.driver.train;
 
 import bragg.worker.collective.CollectiveConfig;
+import bragg.worker.collective.Compression;
 import bragg.worker.train.TrainConfig;
 import java.io.Serializable;
 import java.util.Map;
@@ -14,7 +15,8 @@ import java.util.Map;
  * @param outputs     K classes of the classification head, or T targets of the regression head
  * @param regression  whether the samples' targets (MSE head) rather than their labels are learnt
  * @param dtype       the shards' pattern encoding (float32 or float16)
- * @param transport   "ring" (TCP between the tasks) or "allgather" (through the driver)
+ * @param transport   "ring" (TCP between the tasks), "hierarchical" (a ring in each host, one across
+ *                    hosts) or "allgather" (through the driver)
  * @param provenance  config, data and code entries stored with every checkpoint
  */
 public record ReplicaSpec(String graphJson, TrainConfig train, int[] sampleShape, int outputs, boolean regression,
@@ -23,8 +25,13 @@ public record ReplicaSpec(String graphJson, TrainConfig train, int[] sampleShape
                           Map<String, String> provenance) implements Serializable {
 
     public ReplicaSpec {
-        if (!transport.equals("ring") && !transport.equals("allgather")) {
-            throw new IllegalArgumentException("bragg.train.transport must be ring or allgather, found '" + transport + "'");
+        if (!transport.equals("ring") && !transport.equals("hierarchical") && !transport.equals("allgather")) {
+            throw new IllegalArgumentException("bragg.train.transport must be ring, hierarchical or allgather, found '"
+                    + transport + "'");
+        }
+        if (transport.equals("allgather") && collective.compression() != Compression.NONE) {
+            throw new IllegalArgumentException("bragg.train.compression " + collective.compression()
+                    + " needs bragg.train.transport ring or hierarchical, found allgather (which sends float32 text through the driver)");
         }
         provenance = Map.copyOf(provenance);
     }

@@ -1,5 +1,7 @@
 package bragg.driver.train;
 
+import bragg.worker.collective.CollectiveConfig;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +34,7 @@ class AllReduceStageTest {
     }
 
     private static void check(int n, String transport, int floats, long seed) {
-        List<AllReduceStage.RankResult> res = AllReduceStage.run(jsc, n, transport, floats, 1, seed, true);
+        List<AllReduceStage.RankResult> res = AllReduceStage.run(jsc, n, transport, CollectiveConfig.DEFAULT, floats, 1, seed, true);
         String what = n + " ranks, " + floats + " floats, " + transport;
         assertEquals(n, res.size(), what);
         for (AllReduceStage.RankResult r : res) {
@@ -62,10 +64,17 @@ class AllReduceStageTest {
         }
     }
 
+    /** Through the two-listener rendezvous; in local mode every task is on one host, so one host ring. */
+    @Test
+    void hierarchicalTransportJoinsThroughTheRendezvousAndSums() {
+        check(3, "hierarchical", 65_537, 9);
+        check(4, "hierarchical", 1009, 3);
+    }
+
     @Test
     void allGatherTransportSumsTooAndTimesEveryRepetition() {
         check(3, "allgather", 1009, 5);
-        List<AllReduceStage.RankResult> res = AllReduceStage.run(jsc, 2, "allgather", 1000, 3, 1, false);
+        List<AllReduceStage.RankResult> res = AllReduceStage.run(jsc, 2, "allgather", CollectiveConfig.DEFAULT, 1000, 3, 1, false);
         assertEquals(2, res.size());
         for (AllReduceStage.RankResult r : res) {
             assertEquals(3, r.nanos.length, "rank " + r.rank + ": one time per repetition");

@@ -3,6 +3,7 @@ package bragg.driver.train;
 import bragg.driver.shards.PatternCodec;
 import bragg.driver.shards.ShardSchema;
 import bragg.worker.collective.CollectiveConfig;
+import bragg.worker.collective.Compression;
 import bragg.worker.train.Optimizers;
 import bragg.worker.train.TrainConfig;
 import java.util.ArrayList;
@@ -18,8 +19,11 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Shard rows of a small 3-class set of [1, 2, 4] patterns and an MLP for them. */
@@ -34,16 +38,41 @@ final class TrainFixtures {
     static Dataset<Row> rows(SparkSession spark, int count) {
         List<Row> rows = new ArrayList<>();
         for (int i = count - 1; i >= 0; i--) {
-            Random r = new Random(1234L + i);
-            float[] x = new float[8];
-            int label = i % K;
-            for (int d = 0; d < x.length; d++) {
-                x[d] = (float) (r.nextGaussian() * 0.7 + (d % K == label ? 1.5 : 0));
-            }
-            rows.add(RowFactory.create((long) i, new Integer[] {0, i}, label, new Float[0],
+            float[] x = pattern(i);
+            rows.add(RowFactory.create((long) i, new Integer[] {0, i}, label(i), new Float[0],
                     PatternCodec.encode(x, 0, x.length, "float32")));
         }
         return spark.createDataFrame(rows, ShardSchema.SCHEMA).repartition(3);
+    }
+
+    static int label(int i) {
+        return i % K;
+    }
+
+    /** Sample {@code i}'s 8 values: Gaussian noise, and 1.5 added where d % K is its label. */
+    static float[] pattern(int i) {
+        Random r = new Random(1234L + i);
+        float[] x = new float[8];
+        for (int d = 0; d < x.length; d++) {
+            x[d] = (float) (r.nextGaussian() * 0.7 + (d % K == label(i) ? 1.5 : 0));
+        }
+        return x;
+    }
+
+    /** Fraction of samples {@code [from, from+count)} (not trained on when from >= the training count) the model labels right. */
+    static double accuracy(ComputationGraph g, int from, int count) {
+        float[] all = new float[count * 8];
+        for (int k = 0; k < count; k++) {
+            System.arraycopy(pattern(from + k), 0, all, 8 * k, 8);
+        }
+        INDArray out = g.outputSingle(Nd4j.create(all, new long[] {count, SHAPE[0], SHAPE[1], SHAPE[2]}));
+        int right = 0;
+        for (int k = 0; k < count; k++) {
+            if (out.getRow(k).argMax().getInt(0) == label(from + k)) {
+                right++;
+            }
+        }
+        return (double) right / count;
     }
 
     static ComputationGraphConfiguration mlp(TrainConfig cfg, int totalSteps) {
@@ -60,7 +89,12 @@ final class TrainFixtures {
     }
 
     static ReplicaSpec spec(TrainConfig cfg, int totalSteps, String transport) {
+        return spec(cfg, totalSteps, transport, Compression.NONE);
+    }
+
+    static ReplicaSpec spec(TrainConfig cfg, int totalSteps, String transport, Compression compression) {
         return new ReplicaSpec(mlp(cfg, totalSteps).toJson(), cfg, SHAPE, K, false, "float32", transport,
-                CollectiveConfig.DEFAULT.withReadTimeoutMs(30_000), "test", Map.of("data", "TrainFixtures"));
+                CollectiveConfig.DEFAULT.withReadTimeoutMs(30_000).withCompression(compression), "test",
+                Map.of("data", "TrainFixtures"));
     }
 }

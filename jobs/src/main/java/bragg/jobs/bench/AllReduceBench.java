@@ -6,7 +6,10 @@ import bragg.driver.preprocess.PreprocessJob;
 import bragg.driver.preprocess.PreprocessOptions;
 import bragg.driver.spark.SparkSessions;
 import bragg.driver.train.AllReduceStage;
+import bragg.jobs.config.BraggConfig;
 import bragg.jobs.report.Json;
+import bragg.worker.collective.CollectiveConfig;
+import bragg.worker.collective.Compression;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -56,8 +59,13 @@ public final class AllReduceBench implements Runnable {
     @Option(names = "--scaling-steps", description = "training steps per scaling probe (default ${DEFAULT-VALUE})")
     int scalingSteps = 24;
 
-    @Option(names = "--skip-scaling", description = "skip the training-scaling child JVMs")
+    @Option(names = "--skip-scaling", description = "skip the training-scaling runs")
     boolean skipScaling;
+
+    @Option(names = "--master", description = "Spark master, e.g. spark://host:7077 (default: what spark-submit gave, "
+            + "else local[cores]); on a cluster the ranks and the scaling runs are on its executors, which should have "
+            + "one core each (spark.executor.cores=1) and spark.executorEnv.OMP_NUM_THREADS=1")
+    String master;
 
     @Override
     public void run() {
@@ -74,12 +82,15 @@ public final class AllReduceBench implements Runnable {
 
     private void measure() throws IOException, InterruptedException {
         Map<String, Object> json = new LinkedHashMap<>();
-        double loopback = loopbackGBps((long) loopbackMb * MB);
-        SparkSession spark = SparkSessions.getOrCreate("bragg bench allreduce", Map.of("spark.barrier.sync.timeout", "600s"));
+        double loopback = loopbackGBps((long) loopbackMb * MB, false);
+        double duplex = loopbackGBps((long) loopbackMb * MB, true);
+        SparkSession spark = SparkSessions.getOrCreate("bragg bench allreduce", sparkConf(Map.of()));
         String master = spark.sparkContext().master();
         double busbw64;
         double allgather16;
         double ring16;
+        double bf16at64;
+        double hopMicros;
         try {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             System.out.printf(Locale.ROOT, "bench allreduce on %s, %d ranks; GB/s = 10^9 bytes/s; each time is the median of "
@@ -87,14 +98,21 @@ public final class AllReduceBench implements Runnable {
             System.out.printf(Locale.ROOT, "%-40s %10s %12s %12s%n", "what", "ms", "algbw GB/s", "busbw GB/s");
             System.out.printf(Locale.ROOT, "%-40s %10s %12.3f %12s%n", "loopback TCP, 2 JVMs, " + loopbackMb + " MB", "-",
                     loopback, "-");
+            System.out.printf(Locale.ROOT, "%-40s %10s %12.3f %12s%n", "  both ways at once, per direction", "-",
+                    duplex, "-");
             double[] ring = new double[3];
             int[] sizes = {1, 16, 64};
             for (int i = 0; i < sizes.length; i++) {
-                ring[i] = row("ring " + sizes[i] + " MB", jsc, "ring", sizes[i]);
+                ring[i] = row("ring " + sizes[i] + " MB", jsc, "ring", CollectiveConfig.DEFAULT, sizes[i] * MB / 4).busbw;
             }
             ring16 = ring[1];
             busbw64 = ring[2];
-            allgather16 = row("allGather transport 16 MB", jsc, "allgather", 16);
+            // busbw of the float32 gradient it reduces, so the two rows compare directly
+            bf16at64 = row("ring 64 MB, bf16 on the wire", jsc, "ring",
+                    CollectiveConfig.DEFAULT.withCompression(Compression.BF16), 64 * MB / 4).busbw;
+            allgather16 = row("allGather transport 16 MB", jsc, "allgather", CollectiveConfig.DEFAULT, 16 * MB / 4).busbw;
+            // One float: the 2(N-1) ring steps are then all latency (the alpha of the scaling model).
+            hopMicros = row("ring 4 B (latency)", jsc, "ring", CollectiveConfig.DEFAULT, 1).seconds * 1e6 / (2.0 * (replicas - 1));
         } finally {
             spark.stop();
         }
@@ -103,11 +121,18 @@ public final class AllReduceBench implements Runnable {
         json.put("ring_busbw_gbps_64mb", round(busbw64));
         json.put("loopback_gbps", round(loopback));
         json.put("ratio_ring_to_loopback", round(busbw64 / loopback));
+        json.put("loopback_duplex_gbps", round(duplex));
+        json.put("ratio_ring_to_loopback_duplex", round(busbw64 / duplex));
         json.put("speedup_ring_vs_allgather_16mb", round(ring16 / allgather16));
+        json.put("ring_bf16_busbw_gbps_64mb", round(bf16at64));
+        json.put("ring_hop_latency_us", round(hopMicros));
+        json.put("speedup_bf16_vs_float32_64mb", round(bf16at64 / busbw64));
         if (!skipScaling) {
-            double[] rates = scaling();
-            System.out.printf(Locale.ROOT, "%ntraining samples/s (vit, 1 core and 1 native thread per replica): "
-                    + "1 replica %.1f, 2 replicas %.1f%n", rates[0], rates[1]);
+            boolean local = master.startsWith("local");
+            double[] rates = scaling(local);
+            System.out.printf(Locale.ROOT, "%ntraining samples/s (vit, 1 core and 1 native thread per replica, %s): "
+                    + "1 replica %.1f, 2 replicas %.1f%n", local ? "a child JVM per run" : "on the cluster's executors",
+                    rates[0], rates[1]);
             json.put("samples_per_s_1", round(rates[0]));
             json.put("samples_per_s_2", round(rates[1]));
             json.put("scaling_2_vs_1", round(rates[1] / rates[0]));
@@ -115,10 +140,13 @@ public final class AllReduceBench implements Runnable {
         System.out.println(Json.write(json));
     }
 
-    /** Times one size on one transport; prints the row; returns busbw in GB/s. */
-    private double row(String what, JavaSparkContext jsc, String transport, int mb) {
-        int floats = mb * MB / 4;
-        List<AllReduceStage.RankResult> res = AllReduceStage.run(jsc, replicas, transport, floats, reps + 1, 7, false);
+    /** One row of the table: the median time of the slowest rank and its bus bandwidth in GB/s. */
+    private record Row(double seconds, double busbw) {
+    }
+
+    /** Times one size on one transport; prints the row. */
+    private Row row(String what, JavaSparkContext jsc, String transport, CollectiveConfig config, int floats) {
+        List<AllReduceStage.RankResult> res = AllReduceStage.run(jsc, replicas, transport, config, floats, reps + 1, 7, false);
         double[] slowest = new double[reps];
         for (int k = 0; k < reps; k++) {
             for (AllReduceStage.RankResult r : res) {
@@ -129,16 +157,21 @@ public final class AllReduceBench implements Runnable {
         double t = slowest[reps / 2];
         double alg = (double) floats * 4 / t / 1e9;
         double bus = alg * 2 * (replicas - 1) / replicas;
-        System.out.printf(Locale.ROOT, "%-40s %10.2f %12.3f %12.3f%n", what, t * 1e3, alg, bus);
-        return bus;
+        System.out.printf(Locale.ROOT, "%-40s %10.3f %12.3f %12.3f%n", what, t * 1e3, alg, bus);
+        return new Row(t, bus);
     }
 
-    /** One TCP stream from this JVM to a {@link LoopbackPeer} in another. */
-    private static double loopbackGBps(long bytes) throws IOException, InterruptedException {
+    /**
+     * One TCP stream from this JVM to a {@link LoopbackPeer} in another, bytes / time; with
+     * {@code duplex} a second stream comes back at the same time and the result is what each
+     * direction carried per second (the pattern of a 2-rank ring).
+     */
+    private static double loopbackGBps(long bytes, boolean duplex) throws IOException, InterruptedException {
         CompletableFuture<Integer> port = new CompletableFuture<>();
+        List<String> peerArgs = duplex ? List.of("duplex", String.valueOf(bytes)) : List.of();
         CompletableFuture<ChildJvm.Outcome> child = CompletableFuture.supplyAsync(() -> {
             try {
-                return ChildJvm.run(LoopbackPeer.class, List.of("-Xmx256m"), Map.of(), List.of(), 300, line -> {
+                return ChildJvm.run(LoopbackPeer.class, List.of("-Xmx256m"), Map.of(), peerArgs, 300, line -> {
                     if (line.startsWith("port ")) {
                         port.complete(Integer.parseInt(line.substring(5).trim()));
                     }
@@ -150,18 +183,33 @@ public final class AllReduceBench implements Runnable {
         });
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port.get())) {
             s.setSendBufferSize(4 << 20);
-            byte[] chunk = new byte[1 << 20];
-            OutputStream out = s.getOutputStream();
+            s.setReceiveBufferSize(4 << 20);
+            DataInputStream in = new DataInputStream(s.getInputStream());
             long t0 = System.nanoTime();
-            for (long sent = 0; sent < bytes; sent += chunk.length) {
-                out.write(chunk);
-            }
-            out.flush();
+            CompletableFuture<Long> back = duplex ? CompletableFuture.supplyAsync(() -> {
+                try {
+                    byte[] buf = new byte[LoopbackPeer.CHUNK];
+                    long got = 0;
+                    while (got < bytes) {
+                        int n = in.read(buf, 0, (int) Math.min(buf.length, bytes - got));
+                        if (n < 0) {
+                            break;
+                        }
+                        got += n;
+                    }
+                    return got;
+                } catch (IOException e) {
+                    throw new IllegalStateException("loopback: reading the peer's stream failed: " + e, e);
+                }
+            }) : CompletableFuture.completedFuture(bytes);
+            LoopbackPeer.send(s, bytes);
             s.shutdownOutput();
-            long got = new DataInputStream(s.getInputStream()).readLong();
+            long returned = back.join();
+            long got = in.readLong();
             double secs = (System.nanoTime() - t0) / 1e9;
-            if (got != bytes) {
-                throw new IOException("loopback peer received " + got + " bytes, " + bytes + " were sent");
+            if (got != bytes || returned != bytes) {
+                throw new IOException("loopback peer received " + got + " bytes and sent back " + returned + ", "
+                        + bytes + " expected");
             }
             return bytes / secs / 1e9;
         } catch (java.util.concurrent.ExecutionException e) {
@@ -171,34 +219,36 @@ public final class AllReduceBench implements Runnable {
         }
     }
 
+    /** {@code spark.*} settings of this bench's sessions: the barrier timeout, the --master if given, and {@code more}. */
+    private Map<String, String> sparkConf(Map<String, String> more) {
+        Map<String, String> conf = new LinkedHashMap<>(more);
+        conf.put("spark.barrier.sync.timeout", "600s");
+        if (master != null) {
+            conf.put("spark.master", master);
+        }
+        return conf;
+    }
+
     /**
-     * Training samples/s of 1 and of 2 replicas, each in a child JVM limited to as many cores as
-     * replicas and one native (OpenMP) thread per process, on the same generated shards.
+     * Training samples/s of 1 and of 2 replicas on the same generated shards. Local master: each
+     * run in a child JVM limited to as many cores as replicas and one native (OpenMP) thread per
+     * process. Cluster: each run on the cluster, one replica per executor.
      */
-    private double[] scaling() throws IOException, InterruptedException {
+    private double[] scaling(boolean local) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bragg-bench-scaling");
         try {
             String shards = shards(dir);
             double[] rates = new double[2];
             for (int n = 1; n <= 2; n++) {
                 int batch = 16;
-                List<String> args = new ArrayList<>(List.of(String.valueOf(n),
+                List<String> args = new ArrayList<>(List.of(
                         // 1 replica trains on half the scan: every replica then makes the same steps on the same work.
                         "bragg.data.shards=" + shards, "bragg.data.holdout=" + (n == 1 ? "0.5" : "0"), "bragg.output.dir=" + dir.resolve("run" + n),
                         "bragg.model.patch=8", "bragg.model.dim=64", "bragg.model.heads=4", "bragg.model.blocks=2",
                         "bragg.train.batch-size=" + batch, "bragg.train.epochs=1", "bragg.train.checkpoint-every=100000",
                         "bragg.train.hash-check-every=0", "bragg.kernels.device=java", "spark.ui.enabled=false"));
                 args.add("bragg.train.max-attempts=1");
-                ChildJvm.Outcome o = ChildJvm.run(ScalingProbe.class,
-                        List.of("-XX:ActiveProcessorCount=" + n, "-Xmx3g"),
-                        Map.of("OMP_NUM_THREADS", "1"), args, 900, line -> { });
-                String result = o.lastLineStartingWith("samples_per_s ");
-                if (o.exitCode() != 0 || result == null) {
-                    String out = o.output().strip();
-                    throw new IOException("scaling probe with " + n + " replica(s) failed (exit " + o.exitCode() + "): "
-                            + out.substring(Math.max(0, out.length() - 2000)));
-                }
-                rates[n - 1] = Double.parseDouble(result.substring("samples_per_s ".length()));
+                rates[n - 1] = local ? probeInChildJvm(n, args) : probeOnCluster(n, args);
             }
             return rates;
         } finally {
@@ -206,12 +256,35 @@ public final class AllReduceBench implements Runnable {
         }
     }
 
+    private static double probeInChildJvm(int n, List<String> overrides) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(String.valueOf(n)));
+        args.addAll(overrides);
+        ChildJvm.Outcome o = ChildJvm.run(ScalingProbe.class, List.of("-XX:ActiveProcessorCount=" + n, "-Xmx3g"),
+                Map.of("OMP_NUM_THREADS", "1"), args, 900, line -> { });
+        String result = o.lastLineStartingWith("samples_per_s ");
+        if (o.exitCode() != 0 || result == null) {
+            String out = o.output().strip();
+            throw new IOException("scaling probe with " + n + " replica(s) failed (exit " + o.exitCode() + "): "
+                    + out.substring(Math.max(0, out.length() - 2000)));
+        }
+        return Double.parseDouble(result.substring("samples_per_s ".length()));
+    }
+
+    private double probeOnCluster(int n, List<String> overrides) throws IOException {
+        List<String> all = new ArrayList<>(overrides);
+        all.add("bragg.train.replicas=" + n);
+        if (master != null) {
+            all.add("spark.master=" + master);
+        }
+        return ScalingProbe.samplesPerSec(BraggConfig.load(null, all));
+    }
+
     /** A generated 4D-STEM scan preprocessed to 32x32 patterns: 2 x batch x steps samples. */
     private String shards(Path dir) throws IOException {
         int side = (int) Math.ceil(Math.sqrt(2.0 * 16 * scalingSteps));
         new StemGenerator(StemSpec.of(side, side, 64, 3)).write(dir.resolve("scan"), 2);
         String out = dir.resolve("shards").toString();
-        SparkSession spark = SparkSessions.getOrCreate("bragg bench scaling data", Map.of());
+        SparkSession spark = SparkSessions.getOrCreate("bragg bench scaling data", sparkConf(Map.of()));
         try {
             PreprocessJob.run(spark, PreprocessOptions.defaults(dir.resolve("scan/scan.npy").toString(), out)
                     .withLabels(dir.resolve("scan/labels.npy").toString()).withBin(2).withScale("log"));

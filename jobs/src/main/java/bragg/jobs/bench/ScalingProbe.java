@@ -29,7 +29,14 @@ public final class ScalingProbe {
         List<String> overrides = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
         overrides.add("spark.master=local[" + replicas + "]");
         overrides.add("bragg.train.replicas=" + replicas);
-        BraggConfig c = BraggConfig.load(null, overrides);
+        System.out.println(String.format(Locale.ROOT, "samples_per_s %.3f", samplesPerSec(BraggConfig.load(null, overrides))));
+    }
+
+    /**
+     * Trains with {@code c} on the master it names (or the one spark-submit gave) and returns the
+     * median training samples/s of the steps after warm-up.
+     */
+    static double samplesPerSec(BraggConfig c) throws java.io.IOException {
         SparkSession spark = SparkSessions.getOrCreate("bragg bench scaling", TrainCommand.sparkConf(c));
         try {
             ProgressListener quiet = m -> { };
@@ -40,7 +47,7 @@ public final class ScalingProbe {
                 throw new IllegalStateException("the probe ran " + o.result().metrics().size() + " steps, fewer than its "
                         + WARMUP_STEPS + " warm-up steps");
             }
-            System.out.println(String.format(Locale.ROOT, "samples_per_s %.3f", rates[rates.length / 2]));
+            return rates[rates.length / 2];
         } finally {
             spark.stop();
         }

@@ -383,9 +383,17 @@ public final class BraggKeys {
             .withDefault(50));
 
     public static final ConfigKey<String> TRAIN_TRANSPORT = add(ConfigKey.stringKey("bragg.train.transport")
-            .doc("Gradient all-reduce: ring (task-to-task TCP) or allgather (through the driver; tiny models only).")
-            .oneOf("ring", "allgather")
+            .doc("Gradient all-reduce: ring (task-to-task TCP), hierarchical (a ring among the tasks of each host, "
+                    + "one across hosts, then back: fewer latency steps with many executors per host) or allgather "
+                    + "(through the driver; tiny models only).")
+            .oneOf("ring", "hierarchical", "allgather")
             .withDefault("ring"));
+
+    public static final ConfigKey<String> TRAIN_COMPRESSION = add(ConfigKey.stringKey("bragg.train.compression")
+            .doc("Gradient values on the ring's wire: none (float32) or bf16 (bfloat16, half the bytes; sums stay "
+                    + "float32 and every rank keeps the same bits). Ring and hierarchical transports.")
+            .oneOf("none", "bf16")
+            .withDefault("none"));
 
     public static final ConfigKey<Integer> TRAIN_MAX_ATTEMPTS = add(ConfigKey.intKey("bragg.train.max-attempts")
             .doc("Failed barrier stage submissions in a row without a new checkpoint before giving up; an attempt "

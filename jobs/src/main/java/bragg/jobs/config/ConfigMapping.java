@@ -6,6 +6,7 @@ import bragg.driver.io.DType;
 import bragg.driver.io.OpenOptions;
 import bragg.driver.preprocess.PreprocessOptions;
 import bragg.worker.collective.CollectiveConfig;
+import bragg.worker.collective.Compression;
 import bragg.worker.train.FaultInjection;
 import bragg.worker.train.TrainConfig;
 import java.util.List;
@@ -115,12 +116,14 @@ public final class ConfigMapping {
     }
 
     /**
-     * The ring's timeouts from {@code bragg.train.barrier-timeout}: a silent peer fails the
-     * all-reduce after that long, as a silent task fails the barrier.
+     * The ring's timeouts from {@code bragg.train.barrier-timeout} (a silent peer fails the
+     * all-reduce after that long, as a silent task fails the barrier) and its wire format from
+     * {@code bragg.train.compression}.
      */
     public static CollectiveConfig collective(BraggConfig c) {
         int ms = (int) Math.min(Integer.MAX_VALUE, c.get(BraggKeys.TRAIN_BARRIER_TIMEOUT).toMillis());
-        return new CollectiveConfig(Math.min(ms, 60_000), ms, ms, CollectiveConfig.DEFAULT.chunkFloats());
+        return new CollectiveConfig(Math.min(ms, 60_000), ms, ms, CollectiveConfig.DEFAULT.chunkFloats(),
+                Compression.parse(c.get(BraggKeys.TRAIN_COMPRESSION)));
     }
 
     private static String blankToNull(String s) {

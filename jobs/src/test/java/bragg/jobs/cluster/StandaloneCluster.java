@@ -1,5 +1,6 @@
 package bragg.jobs.cluster;
 
+import bragg.jobs.BuildInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,31 @@ final class StandaloneCluster implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
             c.close();
             throw e;
+        }
+    }
+
+    /**
+     * The cluster of the build in {@code root}: its SPARK_HOME made under {@code dir} from
+     * jobs/target/spark-classpath.txt and conf/log4j2.properties, the Java 17 flags from
+     * bragg/build.properties ({@code BuildInfo.jvmFlags()}); {@code dir} is emptied first.
+     * What {@link StandaloneClusterIT} runs on, and {@link ClusterBench}.
+     */
+    static StandaloneCluster startForBuild(Path root, Path dir, int workers) throws IOException, InterruptedException {
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        SparkHome home = SparkHome.create(dir.resolve("spark-home"), root.resolve("jobs/target/spark-classpath.txt"),
+                root.resolve("conf/log4j2.properties"));
+        List<String> opens = BuildInfo.jvmFlags();
+        if (!opens.contains("--add-opens=java.base/java.nio=ALL-UNNAMED")) {
+            throw new IllegalStateException("jvm.opens in bragg/build.properties lacks --add-opens=java.base/java.nio=ALL-UNNAMED: " + opens);
+        }
+        return start(dir, home, opens, workers);
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(q);
         }
     }
 

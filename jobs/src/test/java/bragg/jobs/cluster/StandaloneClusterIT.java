@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bragg.driver.shards.Manifest;
-import bragg.jobs.BuildInfo;
 import bragg.driver.score.Predictions;
 import bragg.jobs.report.MetricsCsv;
 import bragg.jobs.report.RunFolder;
@@ -13,11 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,13 +49,7 @@ class StandaloneClusterIT {
         Path root = Path.of(System.getProperty("bragg.root.dir", ".")).toAbsolutePath().normalize();
         jar = AppJar.built(root);
         dir = root.resolve("jobs/target/standalone-cluster-it");
-        deleteTree(dir);
-        Files.createDirectories(dir);
-        SparkHome home = SparkHome.create(dir.resolve("spark-home"), root.resolve("jobs/target/spark-classpath.txt"), root.resolve("conf/log4j2.properties"));
-        // The Java 17 flags from bragg/build.properties (filtered from the root pom at build time).
-        List<String> opens = BuildInfo.jvmFlags();
-        assertTrue(opens.contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), "jvm.opens in bragg/build.properties: " + opens);
-        cluster = StandaloneCluster.start(dir, home, opens, WORKERS);
+        cluster = StandaloneCluster.startForBuild(root, dir, WORKERS);
     }
 
     @AfterAll
@@ -118,12 +109,5 @@ class StandaloneClusterIT {
         assertEquals(WORKERS, replicas.size(), "successful barrier tasks (replicas): " + replicas);
         assertEquals(WORKERS, replicas.stream().map(EventLog.Task::executor).distinct().count(),
                 "the replicas ran on different executors: " + replicas);
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
-        }
     }
 }

@@ -3,6 +3,7 @@ package bragg.worker.collective;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Base64;
 import java.util.zip.CRC32;
 
@@ -70,6 +71,17 @@ public final class AllGatherCollective implements Collective {
             }
         }
         System.arraycopy(sum, 0, buf, off, len);
+    }
+
+    /** Through a heap copy: this transport encodes to text anyway. */
+    @Override
+    public void allReduce(ByteBuffer buf, int off, int len) throws IOException {
+        Collective.checkRange(buf, off, len);
+        FloatBuffer f = buf.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] a = new float[len];
+        f.get(off, a, 0, len);
+        allReduce(a, 0, len);
+        f.put(off, a, 0, len);
     }
 
     @Override

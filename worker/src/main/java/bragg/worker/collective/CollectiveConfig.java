@@ -11,12 +11,14 @@ import java.io.Serializable;
  * @param acceptTimeoutMs  longest wait for the previous rank to connect and authenticate
  * @param chunkFloats      floats per frame; frames are pipelined around the ring, so a chunk is
  *                         reduced and forwarded while the next one is still on the wire
+ * @param compression      what a gradient value is on the wire (bragg.train.compression)
  */
-public record CollectiveConfig(int connectTimeoutMs, int readTimeoutMs, int acceptTimeoutMs, int chunkFloats)
-        implements Serializable {
+public record CollectiveConfig(int connectTimeoutMs, int readTimeoutMs, int acceptTimeoutMs, int chunkFloats,
+                               Compression compression) implements Serializable {
 
-    /** 10 s connect, 120 s read, 60 s accept, 256 Ki floats (1 MiB) per frame. */
-    public static final CollectiveConfig DEFAULT = new CollectiveConfig(10_000, 120_000, 60_000, 256 * 1024);
+    /** 10 s connect, 120 s read, 60 s accept, 256 Ki floats (1 MiB) per frame, float32 on the wire. */
+    public static final CollectiveConfig DEFAULT = new CollectiveConfig(10_000, 120_000, 60_000, 256 * 1024,
+            Compression.NONE);
 
     public CollectiveConfig {
         positive("connectTimeoutMs", connectTimeoutMs);
@@ -27,6 +29,9 @@ public record CollectiveConfig(int connectTimeoutMs, int readTimeoutMs, int acce
             throw new IllegalArgumentException("collective chunkFloats must be <= " + Frames.MAX_PAYLOAD_BYTES / 4
                     + ", found " + chunkFloats);
         }
+        if (compression == null) {
+            throw new IllegalArgumentException("collective compression must be none or bf16, found null");
+        }
     }
 
     private static void positive(String key, int v) {
@@ -36,14 +41,18 @@ public record CollectiveConfig(int connectTimeoutMs, int readTimeoutMs, int acce
     }
 
     public CollectiveConfig withConnectTimeoutMs(int ms) {
-        return new CollectiveConfig(ms, readTimeoutMs, acceptTimeoutMs, chunkFloats);
+        return new CollectiveConfig(ms, readTimeoutMs, acceptTimeoutMs, chunkFloats, compression);
     }
 
     public CollectiveConfig withReadTimeoutMs(int ms) {
-        return new CollectiveConfig(connectTimeoutMs, ms, acceptTimeoutMs, chunkFloats);
+        return new CollectiveConfig(connectTimeoutMs, ms, acceptTimeoutMs, chunkFloats, compression);
+    }
+
+    public CollectiveConfig withCompression(Compression c) {
+        return new CollectiveConfig(connectTimeoutMs, readTimeoutMs, acceptTimeoutMs, chunkFloats, c);
     }
 
     public CollectiveConfig withChunkFloats(int n) {
-        return new CollectiveConfig(connectTimeoutMs, readTimeoutMs, acceptTimeoutMs, n);
+        return new CollectiveConfig(connectTimeoutMs, readTimeoutMs, acceptTimeoutMs, n, compression);
     }
 }

@@ -12,6 +12,10 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -39,8 +43,16 @@ import org.slf4j.LoggerFactory;
  * is queued for sending at step t+1 as soon as it is reduced, so a chunk travels on while the
  * next one is still on the wire. What is sent at step t+1 is always what was received at step t.
  *
+ * <p>In place: frames go out straight from the caller's direct buffer (a gathering channel write
+ * of header, slice and checksum) and, in the all-gather half, come in straight into it; a frame
+ * to be added lands in one chunk-sized receive buffer first. The sender may read a chunk while
+ * this thread writes another region: a region is overwritten only by data that causally
+ * followed this rank's own send of it (the all-gather value of a chunk includes our
+ * reduce-scatter contribution of that chunk), so the send has left the buffer by then.
+ *
  * <p>Determinism: segment s is summed along the fixed chain s+1, s+2, ..., s (mod N), then copied
- * to every rank, so every rank ends with the same bits.
+ * to every rank, so every rank ends with the same bits. With bf16 on the wire the rank that
+ * completes a segment keeps the bf16 value it sends, so the same holds.
  *
  * <p>Failure: every read has a timeout and every error names the peer; on any error both sockets
  * are closed, which fails the neighbours in turn, so a dead rank fails the whole ring quickly.
@@ -56,13 +68,13 @@ public final class RingCollective implements Collective {
     private final PeerAddress prev;
     private final Socket toNext;
     private final Socket fromPrev;
-    private final OutputStream out;
-    private final DataInputStream in;
+    private final FrameWriter out;
+    private final FrameReader in;
     private final ExecutorService sender;
     private final AtomicReference<IOException> sendError = new AtomicReference<>();
-    private final byte[] sendBytes;
-    private final byte[] recvBytes;
-    private final float[] recvFloats;
+    private final ByteBuffer recvWire;   // [chunk x wireBytes] a received frame that is added, or decoded (bf16)
+    private final ByteBuffer sendWire;   // [chunk x 2] bf16 only: the sender thread's encoded frame
+    private ByteBuffer staging;          // [len x 4] the float[] entry point's copy, grown on demand
     private int sendSeq;
     private int recvSeq;
     private volatile boolean closed;
@@ -78,22 +90,22 @@ public final class RingCollective implements Collective {
         this.toNext = toNext;
         this.fromPrev = fromPrev;
         if (worldSize > 1) {
-            this.out = new BufferedOutputStream(toNext.getOutputStream(), 1 << 16);
-            this.in = new DataInputStream(new BufferedInputStream(fromPrev.getInputStream(), 1 << 16));
+            this.out = new FrameWriter(toNext.getChannel());
+            this.in = new FrameReader(fromPrev.getChannel(), config.readTimeoutMs(), prev.toString());
             this.sender = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "bragg-ring-send-rank" + rank);
                 t.setDaemon(true);
                 return t;
             });
-            this.sendBytes = new byte[config.chunkFloats() * 4];
-            this.recvBytes = new byte[config.chunkFloats() * 4];
-            this.recvFloats = new float[config.chunkFloats()];
+            int wire = config.compression().wireBytes;
+            this.recvWire = ByteBuffer.allocateDirect(config.chunkFloats() * wire).order(ByteOrder.LITTLE_ENDIAN);
+            this.sendWire = config.compression() == Compression.BF16
+                    ? ByteBuffer.allocateDirect(config.chunkFloats() * wire).order(ByteOrder.LITTLE_ENDIAN) : null;
         } else {
             this.out = null;
             this.in = null;
             this.sender = null;
-            this.sendBytes = this.recvBytes = null;
-            this.recvFloats = null;
+            this.recvWire = this.sendWire = null;
         }
     }
 
@@ -110,7 +122,8 @@ public final class RingCollective implements Collective {
      * not every interface of the machine); open it before the rendezvous.
      */
     public static ServerSocket openListener(String host) throws IOException {
-        ServerSocket ss = new ServerSocket();
+        // From a channel, so accepted sockets have channels: data frames move through them.
+        ServerSocket ss = ServerSocketChannel.open().socket();
         ss.setReuseAddress(true);
         ss.setReceiveBufferSize(SOCKET_BUFFER);
         try {
@@ -201,7 +214,7 @@ public final class RingCollective implements Collective {
         long deadline = System.currentTimeMillis() + config.connectTimeoutMs();
         IOException last = null;
         while (System.currentTimeMillis() < deadline) {
-            Socket s = new Socket();
+            Socket s = SocketChannel.open().socket();
             try {
                 s.setTcpNoDelay(true);
                 s.setSendBufferSize(SOCKET_BUFFER);
@@ -320,43 +333,86 @@ public final class RingCollective implements Collective {
         return len / worldSize + (s < len % worldSize ? 1 : 0);
     }
 
+    /**
+     * The heap-array entry point: one bulk copy into a direct staging buffer, the in-place ring
+     * on it, one bulk copy back. Callers that own a direct buffer use {@link #allReduce(ByteBuffer, int, int)}.
+     */
     @Override
     public void allReduce(float[] buf, int off, int len) throws IOException {
-        if (closed || broken) {
-            throw new IOException("rank " + rank + ": collective is " + (closed ? "closed" : "broken by an earlier error"));
-        }
         if (off < 0 || len < 0 || off + len > buf.length) {
             throw new IllegalArgumentException("allReduce range [" + off + ", " + (off + len) + ") is outside a buffer of "
                     + buf.length);
         }
         if (worldSize == 1 || len == 0) {
+            ensureUsable();
             return;
         }
+        if (staging == null || staging.capacity() < 4 * len) {
+            staging = ByteBuffer.allocateDirect(4 * len).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        FloatBuffer f = staging.asFloatBuffer();
+        f.put(0, buf, off, len);
+        allReduce(staging, 0, len);
+        f.get(0, buf, off, len);
+    }
+
+    /**
+     * The ring in place on {@code buf}: frames are sent from it and, in the all-gather half
+     * (without compression), received into it; only a frame that is added goes through one
+     * chunk-sized receive buffer. Nothing is converted: the bytes on the wire are the buffer's.
+     */
+    @Override
+    public void allReduce(ByteBuffer buf, int off, int len) throws IOException {
+        ensureUsable();
+        Collective.checkRange(buf, off, len);
+        if (worldSize == 1 || len == 0) {
+            return;
+        }
+        ByteBuffer g = buf.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer gf = g.asFloatBuffer();   // [capacity / 4] float index i is byte 4i
         int n = worldSize;
         int steps = 2 * (n - 1);
         int chunk = config.chunkFloats();
+        boolean bf16 = config.compression() == Compression.BF16;
+        FloatBuffer rf = recvWire.clear().asFloatBuffer();
+        ShortBuffer rh = recvWire.asShortBuffer();
         Future<?> lastSend = null;
         try {
             // Step 0: our own segment goes out chunk by chunk.
             int s0 = sendSeg(0);
             for (int c = segStart(off, len, s0), end = c + segLen(len, s0); c < end; c += chunk) {
-                lastSend = queueSend(buf, c, Math.min(chunk, end - c));
+                lastSend = queueSend(g, gf, c, Math.min(chunk, end - c));
             }
             for (int t = 0; t < steps; t++) {
                 int s = recvSeg(t);
                 boolean reduce = t < n - 1;
+                // The last reduce step completes the segment this rank then sends to all: with bf16 it
+                // keeps the bf16 value it sends, so every rank ends with the same bits.
+                boolean owner = bf16 && t == n - 2;
                 for (int c = segStart(off, len, s), end = c + segLen(len, s); c < end; c += chunk) {
                     int m = Math.min(chunk, end - c);
-                    receive(m);
                     if (reduce) {
+                        receive(recvWire.clear().limit(m * config.compression().wireBytes));
+                        if (bf16) {
+                            for (int j = 0; j < m; j++) {
+                                float v = Bf16.decode(rh.get(j)) + gf.get(c + j);
+                                gf.put(c + j, owner ? Bf16.round(v) : v);
+                            }
+                        } else {
+                            for (int j = 0; j < m; j++) {
+                                gf.put(c + j, rf.get(j) + gf.get(c + j));
+                            }
+                        }
+                    } else if (bf16) {
+                        receive(recvWire.clear().limit(m * 2));
                         for (int j = 0; j < m; j++) {
-                            buf[c + j] = recvFloats[j] + buf[c + j];
+                            gf.put(c + j, Bf16.decode(rh.get(j)));
                         }
                     } else {
-                        System.arraycopy(recvFloats, 0, buf, c, m);
+                        receive(g.slice(4 * c, 4 * m));
                     }
                     if (t + 1 < steps) {
-                        lastSend = queueSend(buf, c, m);
+                        lastSend = queueSend(g, gf, c, m);
                     }
                 }
             }
@@ -384,6 +440,12 @@ public final class RingCollective implements Collective {
         }
     }
 
+    private void ensureUsable() throws IOException {
+        if (closed || broken) {
+            throw new IOException("rank " + rank + ": collective is " + (closed ? "closed" : "broken by an earlier error"));
+        }
+    }
+
     private static IOException withCause(IOException primary, IOException secondary) {
         primary.addSuppressed(secondary);
         return primary;
@@ -399,15 +461,23 @@ public final class RingCollective implements Collective {
         return t < n - 1 ? Math.floorMod(rank - t - 1, n) : Math.floorMod(rank - (t - (n - 1)), n);
     }
 
-    private Future<?> queueSend(float[] buf, int from, int count) {
+    /**
+     * Sends floats {@code [from, from+count)} of the buffer as the next frame: in place without
+     * compression, else encoded by the sender thread into its own frame buffer.
+     */
+    private Future<?> queueSend(ByteBuffer g, FloatBuffer gf, int from, int count) {
         int seq = sendSeq++;
         return sender.submit(() -> {
             if (sendError.get() != null) {
                 return;
             }
             try {
-                ByteBuffer.wrap(sendBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(buf, from, count);
-                Frames.write(out, Frames.DATA, seq, sendBytes, count * 4);
+                if (sendWire == null) {
+                    out.write(Frames.DATA, seq, g.slice(4 * from, 4 * count));
+                } else {
+                    Bf16.encode(gf, from, sendWire.asShortBuffer(), count);
+                    out.write(Frames.DATA, seq, sendWire.duplicate().limit(2 * count));
+                }
             } catch (IOException e) {
                 sendError.compareAndSet(null, new IOException("rank " + rank + ": sending frame " + seq + " to " + next
                         + " failed: " + e.getMessage(), e));
@@ -417,10 +487,11 @@ public final class RingCollective implements Collective {
         });
     }
 
-    private void receive(int count) throws IOException {
+    /** Reads the next frame into {@code dst[position, limit)}. */
+    private void receive(ByteBuffer dst) throws IOException {
         int seq = recvSeq++;
         try {
-            Frames.read(in, Frames.DATA, seq, recvBytes, count * 4, prev.toString());
+            in.read(Frames.DATA, seq, dst);
         } catch (SocketTimeoutException e) {
             throw new IOException("rank " + rank + ": no data from " + prev + " for " + config.readTimeoutMs()
                     + " ms (frame " + seq + "); the peer is dead or stuck", e);
@@ -434,21 +505,17 @@ public final class RingCollective implements Collective {
             }
             throw new IOException("rank " + rank + ": reading frame " + seq + " from " + prev + " failed: " + e, e);
         }
-        ByteBuffer.wrap(recvBytes, 0, count * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(recvFloats, 0, count);
     }
 
     @Override
     public void barrier() throws IOException {
-        float[] one = {1f};
-        allReduce(one, 0, 1);
-        if (one[0] != worldSize) {
-            throw new IOException("rank " + rank + ": barrier counted " + one[0] + " ranks, expected " + worldSize);
-        }
+        Collective.barrierBySum(this);
     }
 
     private void closeSockets() {
         closeQuietly(toNext);
         closeQuietly(fromPrev);
+        closeQuietly(in);   // wakes our reader and lets the channel's close reach the peer
     }
 
     @Override

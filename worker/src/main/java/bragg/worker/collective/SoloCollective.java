@@ -1,5 +1,7 @@
 package bragg.worker.collective;
 
+import java.nio.ByteBuffer;
+
 /**
  * The collective of a job with one replica: the sum over one rank is the buffer itself. Used
  * where a single replica trains outside a barrier stage (the training benchmark).
@@ -21,6 +23,11 @@ public final class SoloCollective implements Collective {
             throw new IllegalArgumentException("allReduce range [" + off + ", " + (off + len) + ") outside a buffer of "
                     + buf.length);
         }
+    }
+
+    @Override
+    public void allReduce(ByteBuffer buf, int off, int len) {
+        Collective.checkRange(buf, off, len);
     }
 
     @Override

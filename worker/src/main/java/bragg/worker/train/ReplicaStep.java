@@ -2,6 +2,8 @@ package bragg.worker.train;
 
 import bragg.worker.collective.Collective;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -15,13 +17,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * <pre>
  *   N ranks, b = batch per micro-step, A = micro-steps per step, P = parameters
  *   A x (forward, backward)            -> DL4J flat gradient view [P] (summed into acc [P] when A > 1)
- *   one bulk copy into g [P+1]          (last element: the summed loss)
+ *   one bulk copy into g [P+1]          (direct, little-endian; last element: the summed loss)
  *   allReduce(g)                        -> sum over N ranks (bit-identical on all ranks)
  *   g /= N*A*b; clip to global L2 norm  (same g everywhere, so the same decision everywhere)
  *   one bulk copy back into the view; DL4J updater (AdamW, step-indexed schedule); params -= update
  * </pre>
- * The gradient crosses between native memory and the heap array the collective sends exactly
- * twice per step, as bulk copies; nothing of size P is allocated after construction.
+ * The gradient is copied into the buffer the collective sends from and receives into in place,
+ * and back, exactly once each per step, as bulk native copies; nothing of size P is allocated
+ * after construction.
  */
 public final class ReplicaStep {
     private final ComputationGraph graph;
@@ -29,7 +32,8 @@ public final class ReplicaStep {
     private final double clipNorm;
     private final INDArray gradView;   // [P] DL4J's flat gradient
     private final INDArray acc;        // [P] sum of micro-gradients, only when A > 1
-    private final float[] buf;         // [P+1] what the collective reduces
+    private final ByteBuffer wire;     // [4 (P+1)] bytes, direct: what the collective reduces in place
+    private final FloatBuffer buf;     // [P+1] its float view
     private final int p, batch, micro;
     private final double scale;
     private long computeNanos, commNanos;
@@ -50,7 +54,8 @@ public final class ReplicaStep {
         gradView = graph.getFlattenedGradients();
         p = Math.toIntExact(graph.params().length());
         acc = micro > 1 ? Nd4j.zeros(gradView.dataType(), gradView.shape()) : null;
-        buf = new float[p + 1];
+        wire = ByteBuffer.allocateDirect(4 * (p + 1)).order(ByteOrder.LITTLE_ENDIAN);
+        buf = wire.asFloatBuffer();
         scale = 1.0 / ((double) coll.worldSize() * micro * batch);
     }
 
@@ -83,15 +88,16 @@ public final class ReplicaStep {
         }
         graph.clearLayersStates();
         INDArray g = acc != null ? acc : gradView;
-        g.data().asNioFloat().get(Math.toIntExact(g.offset()), buf, 0, p);
-        buf[p] = (float) lossSum;
+        buf.put(0, g.data().asNioFloat(), Math.toIntExact(g.offset()), p);
+        buf.put(p, (float) lossSum);
         long t1 = System.nanoTime();
-        coll.allReduce(buf, 0, p + 1);
+        coll.allReduce(wire, 0, p + 1);
         long t2 = System.nanoTime();
         double sq = 0;
         for (int i = 0; i < p; i++) {
-            buf[i] = (float) (buf[i] * scale);
-            sq += (double) buf[i] * buf[i];
+            float v = (float) (buf.get(i) * scale);
+            buf.put(i, v);
+            sq += (double) v * v;
         }
         double norm = Math.sqrt(sq);
         if (!Double.isFinite(norm)) {
@@ -101,7 +107,7 @@ public final class ReplicaStep {
         if (clipNorm > 0 && norm > clipNorm) {
             float c = (float) (clipNorm / norm);
             for (int i = 0; i < p; i++) {
-                buf[i] *= c;
+                buf.put(i, buf.get(i) * c);
             }
         }
         FloatBuffer view = gradView.data().asNioFloat();
@@ -111,7 +117,7 @@ public final class ReplicaStep {
         params.subi(gradView.reshape(params.shape()));
         computeNanos = (t1 - t0) + (System.nanoTime() - t2);
         commNanos = t2 - t1;
-        return buf[p] * scale;
+        return buf.get(p) * scale;
     }
 
     /** Wall time of the last step outside the collective, in ms. */

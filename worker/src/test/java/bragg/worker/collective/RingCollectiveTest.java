@@ -14,19 +14,13 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The ring in threads of one JVM: sums, odd sizes, rogue peers, dead peers. */
 class RingCollectiveTest {
 
     private static float[] data(int rank, int len) {
-        Random rnd = new Random(1000L * rank + len);
-        float[] a = new float[len];
-        for (int i = 0; i < len; i++) {
-            a[i] = (float) rnd.nextGaussian();
-        }
-        return a;
+        return RingHarness.data(rank, len);
     }
 
     @Test
@@ -57,6 +51,114 @@ class RingCollectiveTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The in-place path on direct buffers gives the float[] path's bits, and leaves the rest of the buffer alone. */
+    @Test
+    void sumsInPlaceOnDirectBuffersWithTheArrayPathsBits() throws Exception {
+        CollectiveConfig cfg = CollectiveConfig.DEFAULT.withChunkFloats(5);
+        for (int n = 2; n <= 4; n++) {
+            for (int len : new int[] {1, 3, 97, 1000}) {
+                List<float[][]> out = RingHarness.run(n, cfg, RingHarness.listeners(n), c -> {
+                    float[] arr = data(c.rank(), len + 5);
+                    java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * (len + 5))
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    direct.asFloatBuffer().put(arr);
+                    direct.position(8).limit(12);   // ignored: the range counts from byte 0
+                    c.allReduce(direct, 5, len);
+                    c.allReduce(arr, 5, len);
+                    float[] got = new float[len + 5];
+                    direct.clear();
+                    direct.asFloatBuffer().get(got);
+                    return new float[][] {arr, got};
+                });
+                for (int r = 0; r < n; r++) {
+                    assertArrayEquals(java.util.Arrays.copyOfRange(out.get(0)[0], 5, 5 + len),
+                            java.util.Arrays.copyOfRange(out.get(r)[1], 5, 5 + len), "rank " + r + ", n=" + n + " len=" + len);
+                    for (int i = 0; i < 5; i++) {
+                        assertEquals(data(r, len + 5)[i], out.get(r)[1][i], "outside the range was touched");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * bf16 on the wire: every rank ends with the same bits, each a bf16 value, within bf16's
+     * rounding of the exact sum (one rounding per hop, N-1 hops and the final one).
+     */
+    @Test
+    void bf16SumsAreBitIdenticalOnEveryRankAndCloseToTheFloat32Sum() throws Exception {
+        CollectiveConfig cfg = CollectiveConfig.DEFAULT.withChunkFloats(7).withCompression(Compression.BF16);
+        for (int n = 2; n <= 4; n++) {
+            int len = 1001;
+            int fn = n;
+            List<float[]> out = RingHarness.run(n, cfg, RingHarness.listeners(n), c -> {
+                float[] buf = data(c.rank(), len);
+                c.allReduce(buf, 0, len);
+                return buf;
+            });
+            for (int r = 1; r < n; r++) {
+                assertArrayEquals(out.get(0), out.get(r), "rank " + r + " differs from rank 0 with bf16, n=" + n);
+            }
+            for (int i = 0; i < len; i++) {
+                double sum = 0;
+                double mag = 0;
+                for (int r = 0; r < fn; r++) {
+                    sum += data(r, len)[i];
+                    mag += Math.abs(data(r, len)[i]);
+                }
+                float got = out.get(0)[i];
+                assertEquals(0, Float.floatToRawIntBits(got) & 0xffff, "not a bf16 value at " + i + ": " + got);
+                // each of the n roundings is at most half a bf16 ulp (2^-8 relative) of a partial sum <= mag
+                assertEquals(sum, got, fn * mag * 0x1p-8, "n=" + n + " i=" + i);
+            }
+        }
+    }
+
+    @Test
+    void bf16RoundsToNearestEvenAndKeepsSpecialValues() {
+        assertEquals(0x3f80, Bf16.encode(1f) & 0xffff);
+        // 1 + 2^-8 is halfway between 1 and 1 + 2^-7: ties go to the even mantissa (1)
+        assertEquals(1f, Bf16.round(1f + 0x1p-8f));
+        assertEquals(1f + 0x1p-6f, Bf16.round(1f + 0x1p-7f + 0x1p-8f));   // tie, odd below: rounds up
+        assertEquals(1f + 0x1p-7f, Bf16.round(1f + 0x1p-8f + 0x1p-12f)); // above half: up
+        assertEquals(-2.5f, Bf16.round(-2.5f));
+        assertEquals(Float.POSITIVE_INFINITY, Bf16.round(Float.POSITIVE_INFINITY));
+        assertEquals(Float.POSITIVE_INFINITY, Bf16.round(Float.MAX_VALUE));
+        assertTrue(Float.isNaN(Bf16.round(Float.NaN)));
+        assertTrue(Float.isNaN(Bf16.round(Float.intBitsToFloat(0x7f800001))), "a NaN whose payload is in the low bits stays NaN");
+        assertEquals(0x8000, Bf16.encode(-0f) & 0xffff);
+    }
+
+    @Test
+    void aRankWithAnotherCompressionFailsNamingTheKey() throws Exception {
+        List<ServerSocket> ls = RingHarness.listeners(2);
+        List<PeerAddress> peers = RingHarness.peers(ls);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                int rank = r;
+                CollectiveConfig cfg = CollectiveConfig.DEFAULT.withReadTimeoutMs(5_000)
+                        .withCompression(r == 0 ? Compression.NONE : Compression.BF16);
+                fs.add(pool.submit(() -> {
+                    try (RingCollective c = RingCollective.connect(rank, peers, RingHarness.SECRET, ls.get(rank), cfg)) {
+                        c.allReduce(new float[64], 0, 64);
+                    }
+                    return null;
+                }));
+            }
+            boolean named = false;
+            for (java.util.concurrent.Future<?> f : fs) {
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                named |= String.valueOf(e.getCause().getMessage()).contains("bragg.train.compression");
+            }
+            assertTrue(named, "no rank named bragg.train.compression");
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -197,6 +299,32 @@ class RingCollectiveTest {
         FrameException e = assertThrows(FrameException.class,
                 () -> Frames.read(in, Frames.DATA, 0, new byte[16], 16, "rank 3 at h:1"));
         assertTrue(e.getMessage().contains("rank 3 at h:1") && e.getMessage().contains("out of bounds"), e.getMessage());
+    }
+
+    /** The channel path reads what the stream path writes, and rejects a flipped bit and a wrong length. */
+    @Test
+    void channelFramesCheckLengthAndChecksum() throws Exception {
+        try (java.nio.channels.ServerSocketChannel ss = java.nio.channels.ServerSocketChannel.open()) {
+            ss.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            try (java.nio.channels.SocketChannel a = java.nio.channels.SocketChannel.open(ss.getLocalAddress());
+                 java.nio.channels.SocketChannel b = ss.accept();
+                 FrameReader reader = new FrameReader(b, 5_000, "rank 1 at x:2")) {
+                java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream();
+                Frames.write(bo, Frames.DATA, 0, new byte[] {1, 2, 3, 4}, 4);
+                Frames.write(bo, Frames.DATA, 1, new byte[] {5, 6, 7, 8}, 4);
+                Frames.write(bo, Frames.DATA, 2, new byte[] {9, 9}, 2);
+                byte[] f = bo.toByteArray();
+                f[21 + 14] ^= 1;   // second frame's payload
+                a.write(java.nio.ByteBuffer.wrap(f));
+                java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocateDirect(4);
+                reader.read(Frames.DATA, 0, dst);
+                assertEquals(0x01020304, dst.getInt(0));
+                FrameException bad = assertThrows(FrameException.class, () -> reader.read(Frames.DATA, 1, dst));
+                assertTrue(bad.getMessage().contains("checksum") && bad.getMessage().contains("rank 1 at x:2"), bad.getMessage());
+                FrameException len = assertThrows(FrameException.class, () -> reader.read(Frames.DATA, 2, dst));
+                assertTrue(len.getMessage().contains("length 2 bytes, expected 4"), len.getMessage());
+            }
+        }
     }
 
     @Test

@@ -15,6 +15,16 @@ final class RingHarness {
         T run(RingCollective c) throws Exception;
     }
 
+    /** Rank {@code rank}'s buffer of {@code len} Gaussian values, the same in every test. */
+    static float[] data(int rank, int len) {
+        java.util.Random rnd = new java.util.Random(1000L * rank + len);
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) {
+            a[i] = (float) rnd.nextGaussian();
+        }
+        return a;
+    }
+
     static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes();
 
     static <T> List<T> run(int n, CollectiveConfig cfg, List<ServerSocket> listeners, Body<T> body) throws Exception {
