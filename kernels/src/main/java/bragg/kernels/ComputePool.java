@@ -46,4 +46,45 @@ public final class ComputePool {
         }
         pool.submit(() -> IntStream.range(0, n).parallel().forEach(body)).join();
     }
+
+    /** Below this many elements a pass over rows runs on the calling thread: a fork costs ~10 us. */
+    private static final long SPLIT_MIN_ELEMENTS = 1 << 15;
+
+    /** Items [from, to) of block {@code part}. */
+    public interface Block {
+        void run(int from, int to, int part);
+    }
+
+    /**
+     * Blocks for a pass over n items of {@code elements} elements in all: one per thread of the
+     * shared pool, each of at least {@code minItems} items, or 1 for a small pass.
+     */
+    public static int parts(int n, long elements, int minItems) {
+        return elements < SPLIT_MIN_ELEMENTS ? 1 : Math.max(1, Math.min(shared().getParallelism(), n / minItems));
+    }
+
+    /** body over items [0, n) in {@code parts} contiguous blocks, on the shared pool. */
+    public static void blocks(int n, int parts, Block body) {
+        int per = (n + parts - 1) / parts;
+        parallel(shared(), parts, p -> body.run(p * per, Math.min(n, (p + 1) * per), p));
+    }
+
+    /** One accumulator per block: [0] is {@code into} itself, the others zeroed copies of its length. */
+    public static float[][] partials(float[] into, int parts) {
+        float[][] s = new float[parts][];
+        s[0] = into;
+        for (int p = 1; p < parts; p++) {
+            s[p] = new float[into.length];
+        }
+        return s;
+    }
+
+    /** Adds the blocks' partials into partials[0] in block order (the same sums on every run). */
+    public static void addUp(float[][] partials) {
+        for (int p = 1; p < partials.length; p++) {
+            for (int j = 0; j < partials[0].length; j++) {
+                partials[0][j] += partials[p][j];
+            }
+        }
+    }
 }

@@ -28,44 +28,12 @@ public final class RowKernels {
     /** True when the Vector API forms run (the JVM was started with --add-modules=jdk.incubator.vector). */
     public static final boolean SIMD = TileGemm.SIMD_AVAILABLE;
 
-    /** Below this many elements a pass runs on the calling thread: a fork costs ~10 us. */
-    private static final int SPLIT_MIN_ELEMENTS = 1 << 15;
-
     private RowKernels() {
     }
 
-    /** The rows [r0, r1) of one block. */
-    private interface Block {
-        void run(int r0, int r1, int part);
-    }
-
-    /** Number of blocks for n rows of width w: one per pool thread, or 1 for a small pass. */
+    /** Blocks of at least 8 rows over the compute pool, or 1 for a small pass. */
     private static int parts(int n, int w) {
-        return (long) n * w < SPLIT_MIN_ELEMENTS ? 1 : Math.max(1, Math.min(ComputePool.shared().getParallelism(), n / 8));
-    }
-
-    /** body over rows [0, n) in {@code parts} contiguous blocks, on the compute pool. */
-    private static void split(int n, int parts, Block body) {
-        int per = (n + parts - 1) / parts;
-        ComputePool.parallel(ComputePool.shared(), parts, p -> body.run(p * per, Math.min(n, (p + 1) * per), p));
-    }
-
-    /** partials[p] for p >= 1 (zeroed, [w] each) added into into; partials[0] is into itself. */
-    private static float[][] partials(float[] into, int parts, int w) {
-        float[][] s = new float[parts][];
-        s[0] = into;
-        for (int p = 1; p < parts; p++) {
-            s[p] = new float[w];
-        }
-        return s;
-    }
-
-    private static void addUp(float[][] partials, int w) {
-        for (int p = 1; p < partials.length; p++) {
-            for (int j = 0; j < w; j++) {
-                partials[0][j] += partials[p][j];
-            }
-        }
+        return ComputePool.parts(n, (long) n * w, 8);
     }
 
     /** The buffer, set to little-endian (ND4J's native order on x86-64) for the absolute gets below. */
@@ -84,7 +52,7 @@ public final class RowKernels {
     public static void layerNorm(ByteBuffer x, int xo, ByteBuffer y, int yo, float[] gamma, float[] beta,
                                  float[] mean, float[] rstd, int n, int d, float eps) {
         ByteBuffer xl = le(x), yl = le(y);
-        split(n, parts(n, d), (r0, r1, p) -> {
+        ComputePool.blocks(n, parts(n, d), (r0, r1, p) -> {
             if (SIMD) {
                 VectorRows.layerNorm(xl, xo, yl, yo, gamma, beta, mean, rstd, r0, r1, d, eps);
             } else {
@@ -106,23 +74,23 @@ public final class RowKernels {
                                          float[] dgamma, float[] dbeta, int n, int d) {
         ByteBuffer r = res == null ? null : le(res), xl = le(x), dyl = le(dy), dxl = le(dx);
         int parts = parts(n, d);
-        float[][] dg = partials(dgamma, parts, d), db = partials(dbeta, parts, d);
-        split(n, parts, (r0, r1, p) -> {
+        float[][] dg = ComputePool.partials(dgamma, parts), db = ComputePool.partials(dbeta, parts);
+        ComputePool.blocks(n, parts, (r0, r1, p) -> {
             if (SIMD) {
                 VectorRows.layerNormBackward(xl, xo, mean, rstd, gamma, dyl, dyo, dxl, dxo, r, ro, dg[p], db[p], r0, r1, d);
             } else {
                 ScalarRows.layerNormBackward(xl, xo, mean, rstd, gamma, dyl, dyo, dxl, dxo, r, ro, dg[p], db[p], r0, r1, d);
             }
         });
-        addUp(dg, d);
-        addUp(db, d);
+        ComputePool.addUp(dg);
+        ComputePool.addUp(db);
     }
 
     /** out [N, D] at oo = y [N, D] at yo + bias [D] (+ res [N, D] at ro, unless res is null); out may be y or res. */
     public static void biasResidual(ByteBuffer y, int yo, float[] bias, ByteBuffer res, int ro, ByteBuffer out, int oo,
                                     int n, int d) {
         ByteBuffer r = res == null ? null : le(res), yl = le(y), ol = le(out);
-        split(n, parts(n, d), (r0, r1, p) -> {
+        ComputePool.blocks(n, parts(n, d), (r0, r1, p) -> {
             if (SIMD) {
                 VectorRows.biasResidual(yl, yo, bias, r, ro, ol, oo, r0, r1, d);
             } else {
@@ -134,7 +102,7 @@ public final class RowKernels {
     /** u [N, F] at uo += bias [F] (in place, kept for the backward); a [N, F] at ao = gelu(u). */
     public static void biasGelu(ByteBuffer u, int uo, float[] bias, ByteBuffer a, int ao, int n, int f) {
         ByteBuffer ul = le(u), al = le(a);
-        split(n, parts(n, f), (r0, r1, p) -> {
+        ComputePool.blocks(n, parts(n, f), (r0, r1, p) -> {
             if (SIMD) {
                 VectorRows.biasGelu(ul, uo, bias, al, ao, r0, r1, f);
             } else {
@@ -146,7 +114,7 @@ public final class RowKernels {
     /** da [N, F] at dao *= gelu'(u [N, F] at uo), in place. */
     public static void geluBackward(ByteBuffer u, int uo, ByteBuffer da, int dao, int n, int f) {
         ByteBuffer ul = le(u), dal = le(da);
-        split(n, parts(n, f), (r0, r1, p) -> {
+        ComputePool.blocks(n, parts(n, f), (r0, r1, p) -> {
             if (SIMD) {
                 VectorRows.geluBackward(ul, uo, dal, dao, r0, r1, f);
             } else {
@@ -159,14 +127,14 @@ public final class RowKernels {
     public static void columnSums(ByteBuffer x, int xo, float[] s, int n, int d) {
         ByteBuffer xl = le(x);
         int parts = parts(n, d);
-        float[][] sums = partials(s, parts, d);
-        split(n, parts, (r0, r1, p) -> {
+        float[][] sums = ComputePool.partials(s, parts);
+        ComputePool.blocks(n, parts, (r0, r1, p) -> {
             if (SIMD) {
                 VectorRows.columnSums(xl, xo, sums[p], r0, r1, d);
             } else {
                 ScalarRows.columnSums(xl, xo, sums[p], r0, r1, d);
             }
         });
-        addUp(sums, d);
+        ComputePool.addUp(sums);
     }
 }

@@ -17,22 +17,13 @@ public final class HeadRows {
 
     /** Blocks of batch items: one per pool thread when the pass is worth a fork. */
     private static int parts(int b, int t, int d) {
-        return (long) b * t * d < (1 << 15) ? 1 : Math.min(b, ComputePool.shared().getParallelism());
-    }
-
-    private interface Items {
-        void run(int i0, int i1, int part);
-    }
-
-    private static void split(int b, int parts, Items body) {
-        int per = (b + parts - 1) / parts;
-        ComputePool.parallel(ComputePool.shared(), parts, p -> body.run(p * per, Math.min(b, (p + 1) * per), p));
+        return ComputePool.parts(b, (long) b * t * d, 1);
     }
 
     /** heads[b, h, t, :] = rows[b*T + t, h*Dh : (h+1)*Dh] + bias[h*Dh : (h+1)*Dh] (bias may be null). */
     public static void toHeads(INDArray rows, float[] bias, float[] heads, int b, int t, int h) {
         int base = Math.toIntExact(rows.offset()), d = Math.toIntExact(rows.size(1)), dh = d / h;
-        split(b, parts(b, t, d), (i0, i1, part) -> {
+        ComputePool.blocks(b, parts(b, t, d), (i0, i1, part) -> {
             FloatBuffer src = rows.data().asNioFloat();
             float[] row = new float[d];
             for (int i = i0; i < i1; i++) {
@@ -58,11 +49,11 @@ public final class HeadRows {
     public static void fromHeads(float[] heads, INDArray rows, float[] colSums, int b, int t, int h) {
         int base = Math.toIntExact(rows.offset()), d = Math.toIntExact(rows.size(1)), dh = d / h;
         int parts = parts(b, t, d);
-        float[][] sums = new float[parts][];
-        split(b, parts, (i0, i1, part) -> {
+        float[][] sums = colSums == null ? null : ComputePool.partials(colSums, parts);
+        ComputePool.blocks(b, parts, (i0, i1, part) -> {
             FloatBuffer dst = rows.data().asNioFloat();
             float[] row = new float[d];
-            float[] acc = colSums == null ? null : part == 0 ? colSums : (sums[part] = new float[d]);
+            float[] acc = sums == null ? null : sums[part];
             for (int i = i0; i < i1; i++) {
                 for (int s = 0; s < t; s++) {
                     for (int k = 0; k < h; k++) {
@@ -77,10 +68,8 @@ public final class HeadRows {
                 }
             }
         });
-        for (int p = 1; p < parts && colSums != null; p++) {
-            for (int j = 0; j < d; j++) {
-                colSums[j] += sums[p][j];
-            }
+        if (sums != null) {
+            ComputePool.addUp(sums);
         }
     }
 }
