@@ -77,7 +77,7 @@ public final class Frames {
         int len = h.getInt(9);
         if (len < 0 || len > expectedLen) {
             throw new FrameException("from " + peer + ": frame length " + len + " bytes is out of bounds (expected "
-                    + expectedLen + ")");
+                    + expectedLen + ")" + (kind == DATA ? " (do both ranks use the same bragg.train.compression?)" : ""));
         }
         if (len != expectedLen) {
             throw new FrameException("from " + peer + ": frame length " + len + " bytes, expected " + expectedLen

@@ -18,6 +18,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -221,7 +222,8 @@ public final class RingCollective implements Collective {
                 s.connect(new InetSocketAddress(next.host(), next.port()), config.connectTimeoutMs());
                 s.setSoTimeout(config.connectTimeoutMs());
                 OutputStream o = new BufferedOutputStream(s.getOutputStream());
-                Handshake.connect(new DataInputStream(s.getInputStream()), o, secret, rank, next.toString());
+                Handshake.connect(new DataInputStream(s.getInputStream()), o, secret, rank, config.compression(),
+                        next.toString());
                 return s;
             } catch (FrameException e) {
                 closeQuietly(s);
@@ -285,6 +287,12 @@ public final class RingCollective implements Collective {
                             closeQuietly(s); // a second connection that authenticated as prev: the first one won
                         }
                     }
+                } catch (IncompatiblePeerException e) {
+                    // The real predecessor, misconfigured: waiting on would only end in the accept timeout.
+                    closeQuietly(s);
+                    if (genuine.completeExceptionally(new IOException("rank " + rank + ": " + e.getMessage(), e))) {
+                        closeQuietly(listener);
+                    }
                 } finally {
                     pending.decrementAndGet();
                 }
@@ -292,19 +300,33 @@ public final class RingCollective implements Collective {
             t.setDaemon(true);
             t.start();
         }
-        return genuine.join();
+        try {
+            return genuine.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
     }
 
-    /** Serves the handshake on {@code s}; false (it is closed, its address logged once) when it is not the peer. */
-    private static boolean handshake(int rank, PeerAddress prev, byte[] secret, Socket s, CollectiveConfig config) {
+    /**
+     * Serves the handshake on {@code s}; false (it is closed, its address logged once) when it is not the peer.
+     *
+     * @throws IncompatiblePeerException it is the peer, configured unlike this rank
+     */
+    private static boolean handshake(int rank, PeerAddress prev, byte[] secret, Socket s, CollectiveConfig config)
+            throws IncompatiblePeerException {
         String who = "connection from " + s.getRemoteSocketAddress() + " (claiming to be " + prev + ")";
         try {
             s.setTcpNoDelay(true);
             s.setReceiveBufferSize(SOCKET_BUFFER);
             s.setSoTimeout(Math.min(config.connectTimeoutMs(), HANDSHAKE_DEADLINE_MS));
             Handshake.serve(new DataInputStream(new BufferedInputStream(s.getInputStream())),
-                    new BufferedOutputStream(s.getOutputStream()), secret, prev.rank(), who);
+                    new BufferedOutputStream(s.getOutputStream()), secret, prev.rank(), config.compression(), who);
             return true;
+        } catch (IncompatiblePeerException e) {
+            throw e;
         } catch (IOException e) {
             // A stranger, a wrong secret, garbage or silence: drop it; the listener goes on.
             LOG.warn("rank {}: rejected {}: {}", rank, who, e.getMessage());

@@ -150,13 +150,14 @@ class RingCollectiveTest {
                     return null;
                 }));
             }
-            boolean named = false;
+            // The handshake carries each rank's compression, so both ranks (not just the one that
+            // happened to read a frame first) fail naming the key and both values.
             for (java.util.concurrent.Future<?> f : fs) {
                 java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
                         () -> f.get(60, java.util.concurrent.TimeUnit.SECONDS));
-                named |= String.valueOf(e.getCause().getMessage()).contains("bragg.train.compression");
+                String m = String.valueOf(e.getCause().getMessage());
+                assertTrue(m.contains("bragg.train.compression") && m.contains("none") && m.contains("bf16"), m);
             }
-            assertTrue(named, "no rank named bragg.train.compression");
         } finally {
             pool.shutdownNow();
         }
@@ -182,7 +183,7 @@ class RingCollectiveTest {
                 s.setSoTimeout(10_000);
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 OutputStream o = s.getOutputStream();
-                assertThrows(IOException.class, () -> Handshake.connect(in, o, "wrong-secret-wrong-secret".getBytes(), 0, "r1"));
+                assertThrows(IOException.class, () -> Handshake.connect(in, o, "wrong-secret-wrong-secret".getBytes(), 0, Compression.NONE, "r1"));
             }
             try (Socket s = new Socket("127.0.0.1", port)) {   // claims a 2 GB hello
                 s.setSoTimeout(10_000);
@@ -269,8 +270,8 @@ class RingCollectiveTest {
         assertTrue(e.getMessage().contains("192.0.2.1"), e.getMessage()); // TEST-NET-1: never an address of this machine
     }
 
-    /** Header, 32-byte nonce, checksum: all a stranger may get before the listener hangs up. */
-    private static final int CHALLENGE_FRAME_BYTES = Frames.HEADER_BYTES + Handshake.NONCE + 4;
+    /** Header, 32-byte nonce and compression byte, checksum: all a stranger may get before the listener hangs up. */
+    private static final int CHALLENGE_FRAME_BYTES = Frames.HEADER_BYTES + Handshake.CHALLENGE_BYTES + 4;
 
     /**
      * Counts what the server sends until it closes the connection; fails when it keeps it open
