@@ -76,6 +76,26 @@ class FusedPathTest {
         }
     }
 
+    /**
+     * Inference runs in chunks of whole samples (FusedBlock.INFERENCE_CHUNK_ROWS rows): a batch
+     * of several chunks plus a shorter last one, then a batch of one chunk again, against the
+     * double reference.
+     */
+    @Test
+    void chunkedInferenceMatchesTheDoubleReference() {
+        ComputationGraph fused = VitModel.build(config("float", true, "learned", 1), new NoOp());
+        ComputationGraph reference = VitModel.build(config("double", true, "learned", 1), new NoOp());
+        reference.params().assign(fused.params().castTo(DataType.DOUBLE));
+        int tokens = 17; // 4 x 4 patches and the class token
+        int chunk = bragg.worker.model.ops.FusedBlock.INFERENCE_CHUNK_ROWS / tokens;
+        for (int batch : new int[]{2 * chunk + 7, chunk, 3}) {
+            Nd4j.getRandom().setSeed(5 + batch);
+            INDArray x = Nd4j.rand(DataType.DOUBLE, batch, 1, 16, 16).muli(2).subi(1);
+            assertClose("inference output, B=" + batch, reference.outputSingle(x),
+                    fused.outputSingle(x.castTo(DataType.FLOAT)).castTo(DataType.DOUBLE), 1e-4);
+        }
+    }
+
     /** ||actual - expected|| <= tol * max(||expected||, 1e-6). */
     private static void assertClose(String what, INDArray expected, INDArray actual, double tol) {
         double err = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).norm2Number().doubleValue();
