@@ -35,7 +35,10 @@ public final class FusedBlock {
     private static final ThreadLocal<Arena> SCRATCH = ThreadLocal.withInitial(Arena::new);
     /** The scratch of an inference batch's shorter last chunk. */
     private static final ThreadLocal<Arena> TAIL = ThreadLocal.withInitial(Arena::new);
-    /** Rows an inference chunk computes at once: big enough for full-speed products, small enough to stay in cache-sized buffers. */
+    /**
+     * Rows an inference chunk computes at once: products of 4096 rows still run at full speed,
+     * and the scratch stays bounded by the chunk (about 115 MB at size s) whatever the batch.
+     */
     public static final int INFERENCE_CHUNK_ROWS = 4096;
     private static final float EPS = (float) LayerNormOp.EPS;
     private static final String[] QKV = {"q", "k", "v"};
