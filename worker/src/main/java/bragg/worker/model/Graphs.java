@@ -53,11 +53,17 @@ final class Graphs {
     /** Adds {@code n} pre-LN encoder blocks named prefix0.. after {@code input}; returns the last name. */
     static String encoder(ComputationGraphConfiguration.GraphBuilder g, String input, String prefix, int n, int dim,
                           int heads, int hidden, String device) {
+        return encoder(g, input, prefix, n, dim, heads, hidden, device, 0);
+    }
+
+    /** As above, the last block outputting only its first {@code lastOutputs} tokens (0 = every token). */
+    static String encoder(ComputationGraphConfiguration.GraphBuilder g, String input, String prefix, int n, int dim,
+                          int heads, int hidden, String device, int lastOutputs) {
         String last = input;
         for (int i = 0; i < n; i++) {
             String name = prefix + i;
             g.addLayer(name, TransformerBlock.builder().name(name).width(dim).heads(heads).hidden(hidden).device(device)
-                    .build(), last);
+                    .outputTokens(i == n - 1 ? lastOutputs : 0).build(), last);
             last = name;
         }
         return last;

@@ -96,6 +96,43 @@ class FusedPathTest {
         }
     }
 
+    /**
+     * With a class token the vit's last block outputs that token alone: the same loss, gradients
+     * and predictions as the block computing every token, in float64 (to rounding) and in the
+     * fused float32 path (the pruned graph's own reference is the test above).
+     */
+    @Test
+    void lastBlockOnTheClassTokenAloneIsTheSameFunction() {
+        for (String type : new String[]{"double", "float"}) {
+            VitConfig c = config(type, true, "learned", 1);
+            ComputationGraph pruned = VitModel.build(c, new NoOp());
+            ComputationGraph full = Graphs.init(VitModel.configuration(c, new NoOp(), false));
+            full.params().assign(pruned.params());
+            assertTrue(pruned.getConfiguration().toJson().contains("\"outputTokens\" : 1"), "pruned graph's last block");
+            double tol = type.equals("double") ? 1e-12 : 1e-5;
+            DataType dt = type.equals("double") ? DataType.DOUBLE : DataType.FLOAT;
+            for (int batch : new int[]{4, 9}) {
+                Nd4j.getRandom().setSeed(21 + batch);
+                INDArray x = Nd4j.rand(dt, batch, 1, 16, 16).muli(2).subi(1);
+                INDArray y = TestGraphs.oneHot(batch, 3).castTo(dt);
+                double[] scores = new double[2];
+                INDArray[] grads = new INDArray[2];
+                ComputationGraph[] graphs = {full, pruned};
+                for (int i = 0; i < 2; i++) {
+                    graphs[i].setInputs(x);
+                    graphs[i].setLabels(y);
+                    graphs[i].computeGradientAndScore();
+                    scores[i] = graphs[i].score();
+                    grads[i] = graphs[i].getFlattenedGradients().dup();
+                }
+                String what = type + " B=" + batch;
+                assertClose(what + " loss", Nd4j.scalar(scores[0]), Nd4j.scalar(scores[1]), tol);
+                assertClose(what + " flat gradient", grads[0], grads[1], 10 * tol);
+                assertClose(what + " inference output", full.outputSingle(x), pruned.outputSingle(x), tol);
+            }
+        }
+    }
+
     /** ||actual - expected|| <= tol * max(||expected||, 1e-6). */
     private static void assertClose(String what, INDArray expected, INDArray actual, double tol) {
         double err = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).norm2Number().doubleValue();

@@ -100,6 +100,32 @@ class LayerGradientTest {
         }
     }
 
+    /** A block that outputs its leading Q tokens only: their queries over every token's keys. */
+    @Test
+    void transformerBlockWithFewerOutputs() {
+        int t = 5;
+        for (int batch : BATCHES) {
+            for (int q : new int[]{1, 2}) {
+                for (Mask mask : new Mask[]{Mask.NONE, Mask.KEY_PADDING}) {
+                    String name = "TransformerBlock outputTokens=" + q + " B=" + batch + " mask=" + mask;
+                    ComputationGraph g = chain(InputType.recurrent(D, t), D, true, 3,
+                            TransformerBlock.builder().name("block").width(D).heads(2).hidden(12).outputTokens(q).build());
+                    INDArray[] inMask = null, outMask = null;
+                    if (mask == Mask.KEY_PADDING) {
+                        int[] kl = keyLengths(batch, t);
+                        for (int b = 0; b < batch; b++) {
+                            kl[b] = Math.max(kl[b], q); // the output tokens themselves are real
+                        }
+                        inMask = new INDArray[]{lengths(t, kl)};
+                        outMask = new INDArray[]{lengths(q, full(batch, q))};
+                    }
+                    GradCheck.check(name, g, new INDArray[]{random(7, batch, D, t)}, new INDArray[]{random(8, batch, 3, q)},
+                            inMask, outMask);
+                }
+            }
+        }
+    }
+
     @Test
     void crossAttentionBlockThenSlice() {
         int tq = 3, tk = 4, t = tq + tk;

@@ -17,6 +17,12 @@ import java.util.List;
  * </pre>
  * Parameters: ln1gamma, ln1beta [D]; attnWq/Wk/Wv/Wo [D, D], attnb* [D]; ln2gamma, ln2beta [D];
  * mlpW1 [D, F], mlpb1 [F], mlpW2 [F, D], mlpb2 [D]. (No underscores: DL4J splits gradient keys at the last one.).
+ *
+ * <p>With {@code outputTokens} Q > 0 the block outputs only the first Q tokens, [B, D, Q]: their
+ * queries attend over every token's keys and values, and only their rows go on through the
+ * output projection, the residuals and the MLP. For a last block whose consumer reads the
+ * class token alone (the {@code vit}'s head) this is the same function at a fraction of the
+ * block's cost; earlier tokens' outputs would be computed only to be dropped.
  */
 public class TransformerBlock extends BraggLayerConf {
     @JsonProperty
@@ -29,6 +35,8 @@ public class TransformerBlock extends BraggLayerConf {
     private boolean causal;
     @JsonProperty
     private String device;
+    @JsonProperty
+    private int outputTokens;
 
     protected TransformerBlock() {
     }
@@ -40,6 +48,7 @@ public class TransformerBlock extends BraggLayerConf {
         hidden = b.hidden > 0 ? b.hidden : 4 * b.width;
         causal = b.causal;
         device = b.device;
+        outputTokens = b.outputTokens;
     }
 
     public static Builder builder() {
@@ -51,6 +60,8 @@ public class TransformerBlock extends BraggLayerConf {
     public int hidden() { return hidden; }
     public boolean causal() { return causal; }
     public String device() { return device; }
+    /** Q, the leading tokens the block outputs; 0 = every token. */
+    public int outputTokens() { return outputTokens; }
 
     @Override
     public List<ParamSpec> paramSpecs() {
@@ -68,13 +79,17 @@ public class TransformerBlock extends BraggLayerConf {
 
     @Override
     protected void checkInputType(InputType in) {
-        requireRecurrent(in, width);
+        InputType.InputTypeRecurrent r = requireRecurrent(in, width);
+        if (outputTokens > 0 && r.getTimeSeriesLength() > 0 && r.getTimeSeriesLength() < outputTokens) {
+            throw new IllegalArgumentException(describe() + ": outputTokens " + outputTokens
+                    + " needs at least that many input tokens; found T = " + r.getTimeSeriesLength());
+        }
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType in) {
         checkInputType(in);
-        return in;
+        return outputTokens > 0 ? InputType.recurrent(width, outputTokens) : in;
     }
 
     public static final class Builder extends BraggLayerConf.Builder<Builder> {
@@ -83,6 +98,7 @@ public class TransformerBlock extends BraggLayerConf {
         private int hidden;
         private boolean causal;
         private String device = "auto";
+        private int outputTokens;
 
         /** D, the token width. */
         public Builder width(int d) { width = d; return this; }
@@ -94,6 +110,8 @@ public class TransformerBlock extends BraggLayerConf {
         public Builder causal(boolean c) { causal = c; return this; }
         /** Kernel device for float networks: auto (default), opencl-gpu, opencl-cpu, java. */
         public Builder device(String d) { device = d; return this; }
+        /** Output only the first Q tokens (see the class comment); 0 (default) = every token. */
+        public Builder outputTokens(int q) { outputTokens = q; return this; }
 
         @Override
         @SuppressWarnings("unchecked")
@@ -104,6 +122,13 @@ public class TransformerBlock extends BraggLayerConf {
                 throw new IllegalArgumentException(me + ": hidden F must be >= 1 (0 = 4 D); found " + hidden);
             }
             KernelProvider.checkDevice(me + ": device", device);
+            if (outputTokens < 0) {
+                throw new IllegalArgumentException(me + ": outputTokens Q must be >= 0 (0 = every token); found " + outputTokens);
+            }
+            if (outputTokens > 0 && causal) {
+                throw new IllegalArgumentException(me + ": outputTokens " + outputTokens + " with causal attention: the "
+                        + "first tokens would see only themselves; use outputTokens 0 or a non-causal block");
+            }
             return new TransformerBlock(this);
         }
     }

@@ -3,6 +3,7 @@ package bragg.worker.model.ops;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Layout conversions between DL4J's token layout and the row layout the math works in.
@@ -63,6 +64,32 @@ public final class Tokens {
      */
     public static INDArray tokensView(INDArray rows, long b, long t) {
         return rows.reshape('c', b, t, rows.size(1)).permute(0, 2, 1);
+    }
+
+    /**
+     * The rows of each item's first Q tokens, [B*T, D] to [B*Q, D], copied into {@code into}
+     * (a new array when null). rows: row-major and contiguous.
+     */
+    public static INDArray leading(INDArray rows, long b, long t, long q, INDArray into) {
+        long d = rows.size(1);
+        INDArray dst = into != null ? into : Nd4j.create(rows.dataType(), b * q, d);
+        dst.reshape('c', b, q, d).assign(rows.reshape('c', b, t, d).get(NDArrayIndex.all(), NDArrayIndex.interval(0, q),
+                NDArrayIndex.all()));
+        return dst;
+    }
+
+    /**
+     * into[b*T + i] += rows[b*Q + i] for the first Q tokens i of each item: the gradient of
+     * {@link #leading}. into [B*T, D]: row-major and contiguous (so that its reshape is a view).
+     */
+    public static void addLeading(INDArray rows, INDArray into, long b, long t, long q) {
+        long d = rows.size(1);
+        if (into.ordering() != 'c' || into.stride(1) != 1 || into.stride(0) != d) {
+            throw new IllegalArgumentException("addLeading: the target [" + into.size(0) + ", " + d
+                    + "] is not contiguous row-major (strides " + java.util.Arrays.toString(into.stride()) + ")");
+        }
+        into.reshape('c', b, t, d).get(NDArrayIndex.all(), NDArrayIndex.interval(0, q), NDArrayIndex.all())
+                .addi(rows.reshape('c', b, q, d));
     }
 
     /** rows [B*T, D] of any tokens array [B, D, T]: the view when it is one, else a copy into {@code into}. */
