@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import bragg.worker.collective.Collective;
 import bragg.worker.collective.CollectiveConfig;
 import bragg.worker.collective.Compression;
+import bragg.worker.collective.HierarchicalCollective;
 import bragg.worker.collective.PeerAddress;
 import bragg.worker.collective.RingCollective;
 import bragg.worker.model.layers.BackwardListener;
@@ -21,15 +23,19 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** The gradient all-reduce in buckets during the backward, over a real ring of replicas as threads. */
 class OverlapTest {
@@ -46,13 +52,13 @@ class OverlapTest {
     record Run(float[] params, List<String> calls, int buckets, int[] early) {
     }
 
-    static List<Run> train(int n, Compression comp, BucketSchedule buckets, int micro, int steps) throws Exception {
-        return train(n, comp, buckets, micro, steps, OverlapModels::vit, (g, rec, step) -> { });
+    /** Joins rank r to the others: what each test's replicas all-reduce over. */
+    interface Transport {
+        Collective connect(int rank) throws Exception;
     }
 
-    /** n ranks joined by a ring, each {@code steps} steps of A = micro on its own data. */
-    static List<Run> train(int n, Compression comp, BucketSchedule buckets, int micro, int steps,
-                           Supplier<ComputationGraph> model, Hook hook) throws Exception {
+    /** A ring of n ranks on 127.0.0.1, chunks of 100 values (so a bucket is several frames). */
+    static Transport ring(int n, Compression comp) throws IOException {
         List<ServerSocket> ls = new ArrayList<>();
         List<PeerAddress> peers = new ArrayList<>();
         for (int r = 0; r < n; r++) {
@@ -60,6 +66,38 @@ class OverlapTest {
             peers.add(new PeerAddress(r, "127.0.0.1", ls.get(r).getLocalPort()));
         }
         CollectiveConfig cc = CollectiveConfig.DEFAULT.withCompression(comp).withChunkFloats(100);
+        return rank -> RingCollective.connect(rank, peers, SECRET, ls.get(rank), cc);
+    }
+
+    /** The two-level collective, rank r on loopback host 127.0.0.{hostOf[r]}. */
+    static Transport hierarchical(int[] hostOf) throws IOException {
+        List<ServerSocket> localL = new ArrayList<>();
+        List<ServerSocket> crossL = new ArrayList<>();
+        List<PeerAddress> localP = new ArrayList<>();
+        List<PeerAddress> crossP = new ArrayList<>();
+        for (int r = 0; r < hostOf.length; r++) {
+            String host = "127.0.0." + hostOf[r];
+            localL.add(RingCollective.openListener(host));
+            crossL.add(RingCollective.openListener(host));
+            localP.add(new PeerAddress(r, host, localL.get(r).getLocalPort()));
+            crossP.add(new PeerAddress(r, host, crossL.get(r).getLocalPort()));
+        }
+        CollectiveConfig cc = CollectiveConfig.DEFAULT.withChunkFloats(100);
+        return rank -> HierarchicalCollective.connect(rank, localP, crossP, SECRET, localL.get(rank), crossL.get(rank), cc);
+    }
+
+    static List<Run> train(int n, Compression comp, BucketSchedule buckets, int micro, int steps) throws Exception {
+        return train(n, ring(n, comp), buckets, micro, steps, OverlapModels::vit, (g, rec, step) -> { });
+    }
+
+    static List<Run> train(int n, Compression comp, BucketSchedule buckets, int micro, int steps,
+                           Supplier<ComputationGraph> model, Hook hook) throws Exception {
+        return train(n, ring(n, comp), buckets, micro, steps, model, hook);
+    }
+
+    /** n ranks joined by {@code transport}, each {@code steps} steps of A = micro on its own data. */
+    static List<Run> train(int n, Transport transport, BucketSchedule buckets, int micro, int steps,
+                           Supplier<ComputationGraph> model, Hook hook) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             List<Future<Run>> fs = new ArrayList<>();
@@ -67,8 +105,8 @@ class OverlapTest {
                 int rank = r;
                 fs.add(pool.submit(() -> {
                     ComputationGraph g = model.get();
-                    try (RingCollective ring = RingCollective.connect(rank, peers, SECRET, ls.get(rank), cc);
-                         RecordingCollective rec = new RecordingCollective(ring, -1);
+                    try (Collective c = transport.connect(rank);
+                         RecordingCollective rec = new RecordingCollective(c, -1);
                          ReplicaStep step = new ReplicaStep(g, rec, 1.0, BATCH, micro, buckets)) {
                         hook.apply(g, rec, step);
                         int[] early = new int[steps];
@@ -83,7 +121,7 @@ class OverlapTest {
             }
             List<Run> out = new ArrayList<>();
             for (Future<Run> f : fs) {
-                out.add(f.get(120, TimeUnit.SECONDS));
+                out.add(f.get(300, TimeUnit.SECONDS));
             }
             return out;
         } finally {
@@ -92,7 +130,7 @@ class OverlapTest {
     }
 
     /** Wraps the listener of bragg layer {@code name} (what ReplicaStep attached) with {@code wrap}. */
-    static void wrapListener(ComputationGraph g, String name, java.util.function.UnaryOperator<BackwardListener> wrap) {
+    static void wrapListener(ComputationGraph g, String name, UnaryOperator<BackwardListener> wrap) {
         BraggLayer<?> b = (BraggLayer<?>) g.getLayer(name);
         b.setBackwardListener(wrap.apply(b.backwardListener()));
     }
@@ -111,7 +149,7 @@ class OverlapTest {
             public void starting(Layer layer) {
                 inner.starting(layer);
                 try {
-                    reducedInTime.add(rec.awaitReturned(backwards++ * step.buckets() + 1, 30_000));
+                    reducedInTime.add(rec.awaitReturned(backwards++ * step.buckets() + 1, 60_000));
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
@@ -127,11 +165,11 @@ class OverlapTest {
     @Test
     void bucketsAreReducedWhileTheBackwardStillRunsAndGiveTheBitsOfTheReduceAfterIt() throws Exception {
         int steps = 3;
-        List<Boolean> reducedInTime = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Boolean> reducedInTime = Collections.synchronizedList(new ArrayList<>());
         Hook gate = holdAtPatchUntilABucketReturned(reducedInTime);
         List<Run> during = train(2, Compression.NONE, SMALL, 1, steps, OverlapModels::vit, gate);
         assertEquals(List.of(true, true, true, true, true, true), reducedInTime,
-                "each rank, each step: a bucket came back from the ring before the first layer's backward began");
+                "each rank, each step: a bucket came back from the ring before the patch embedding's backward (the last) began");
         for (Run r : during) {
             for (int e : r.early()) {
                 assertTrue(e >= 1 && e < r.buckets(), "buckets begun during the backward: " + Arrays.toString(r.early()));
@@ -172,6 +210,18 @@ class OverlapTest {
     }
 
     @Test
+    void overHierarchicalCollectivesOverlapOnAndOffGiveTheSameBitsOnEveryRank() throws Exception {
+        int[] hostOf = {1, 1, 2};   // two ranks on 127.0.0.1, one on 127.0.0.2
+        Hook none = (g, rec, step) -> { };
+        List<Run> after = train(3, hierarchical(hostOf), SMALL_AFTER, 1, 2, OverlapModels::vit, none);
+        List<Run> during = train(3, hierarchical(hostOf), SMALL, 1, 2, OverlapModels::vit, none);
+        for (int r = 0; r < 3; r++) {
+            assertArrayEquals(after.get(r).params(), during.get(r).params(), "rank " + r + ": overlap on and off");
+            assertArrayEquals(during.get(0).params(), during.get(r).params(), "rank " + r + " holds rank 0's bits");
+        }
+    }
+
+    @Test
     void withTwoRanksBucketsGiveTheBitsOfOneAllReduce() throws Exception {
         // Two float32 values have one sum whichever rank adds: any bucketing matches the single range.
         assertArrayEquals(train(2, Compression.NONE, BucketSchedule.OFF, 1, 2).get(0).params(),
@@ -183,7 +233,7 @@ class OverlapTest {
         // The mixed graph's 1x1 convolution is DL4J's and the last of the backward: no report covers it, so
         // its gradient must wait for the end of the backward. 2 ranks: any bucketing gives the bits of one range.
         BucketSchedule tiny = new BucketSchedule(64, true);
-        List<Boolean> reducedInTime = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Boolean> reducedInTime = Collections.synchronizedList(new ArrayList<>());
         List<Run> one = train(2, Compression.NONE, BucketSchedule.OFF, 1, 3, OverlapModels::mixed, (g, rec, step) -> { });
         List<Run> buckets = train(2, Compression.NONE, tiny, 1, 3, OverlapModels::mixed,
                 holdAtPatchUntilABucketReturned(reducedInTime));
@@ -252,8 +302,7 @@ class OverlapTest {
     void aBadBatchEndsTheStepWithTheModelsOwnError() {
         ComputationGraph g = OverlapModels.vit();
         try (ReplicaStep step = new ReplicaStep(g, new AgreeableCollective(), 1.0, BATCH, 1, SMALL)) {
-            var wrong = new org.nd4j.linalg.dataset.MultiDataSet(org.nd4j.linalg.factory.Nd4j.zeros(BATCH, 1, 12, 12),
-                    batch(0, 0, 0).getLabels(0));
+            MultiDataSet wrong = new MultiDataSet(Nd4j.zeros(BATCH, 1, 12, 12), batch(0, 0, 0).getLabels(0));
             RuntimeException e = assertTimeoutPreemptively(Duration.ofSeconds(60),
                     () -> assertThrows(RuntimeException.class, () -> step.run(m -> wrong, 0, 0)));
             assertTrue(String.valueOf(e.getMessage()).contains("12"), "the model's own shape error: " + e.getMessage());
