@@ -71,7 +71,8 @@ final class EstimatorTraining {
             TrainConfig d = TrainConfig.defaults("unused");
             TrainConfig tc = new TrainConfig(e.getSeed(), e.getEpochs(), e.getBatchSize(), 1, e.getLearningRate(),
                     d.warmupSteps(), d.minLrFraction(), e.getWeightDecay(), d.beta1(), d.beta2(), d.epsilon(), d.clipNorm(),
-                    d.checkpointEvery(), d.hashCheckEvery(), checkpoints(e), d.shuffle(), FaultInjection.NONE);
+                    d.checkpointEvery(), d.hashCheckEvery(), checkpoints(e), d.shuffle(), FaultInjection.NONE,
+                    d.buckets());
             Map<String, String> provenance = new LinkedHashMap<>(tc.describe());
             provenance.put("ml.uid", e.uid());
             provenance.put("ml.pattern_shape", Arrays.toString(shape));

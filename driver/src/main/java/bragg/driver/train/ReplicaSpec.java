@@ -2,6 +2,7 @@ package bragg.driver.train;
 
 import bragg.worker.collective.CollectiveConfig;
 import bragg.worker.collective.Compression;
+import bragg.worker.train.BucketSchedule;
 import bragg.worker.train.TrainConfig;
 import java.io.Serializable;
 import java.util.Map;
@@ -32,6 +33,11 @@ public record ReplicaSpec(String graphJson, TrainConfig train, int[] sampleShape
         if (transport.equals("allgather") && collective.compression() != Compression.NONE) {
             throw new IllegalArgumentException("bragg.train.compression " + collective.compression()
                     + " needs bragg.train.transport ring or hierarchical, found allgather (which sends float32 text through the driver)");
+        }
+        if (transport.equals("allgather")) {
+            // Each call of this transport is a barrier round through the driver, made from the task's own
+            // thread: one call per step, after the backward (buckets would multiply the rounds).
+            train = train.withBuckets(BucketSchedule.OFF);
         }
         provenance = Map.copyOf(provenance);
     }

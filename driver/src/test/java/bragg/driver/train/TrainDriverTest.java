@@ -48,7 +48,7 @@ class TrainDriverTest {
     private static TrainConfig learning(String dir) {
         TrainConfig d = TrainConfig.defaults(dir);
         return new TrainConfig(d.seed(), 3, 4, 1, 0.03, 2, d.minLrFraction(), d.weightDecay(), d.beta1(), d.beta2(),
-                d.epsilon(), d.clipNorm(), 100, 5, dir, false, FaultInjection.NONE);
+                d.epsilon(), d.clipNorm(), 100, 5, dir, false, FaultInjection.NONE, d.buckets());
     }
 
     private static INDArray params(TrainDriver.Result r) throws Exception {

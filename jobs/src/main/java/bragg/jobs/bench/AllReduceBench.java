@@ -62,6 +62,13 @@ public final class AllReduceBench implements Runnable {
     @Option(names = "--skip-scaling", description = "skip the training-scaling runs")
     boolean skipScaling;
 
+    @Option(names = "--scaling-only", description = "only the training-scaling runs, no all-reduce rows")
+    boolean scalingOnly;
+
+    @Option(names = "--train", paramLabel = "KEY=VALUE", description = "a bragg.train.* setting for the scaling runs "
+            + "(repeatable), e.g. --train bragg.train.overlap=false --train bragg.train.bucket-mb=0.1")
+    List<String> train = new ArrayList<>();
+
     @Option(names = "--master", description = "Spark master, e.g. spark://host:7077 (default: what spark-submit gave, "
             + "else local[cores]); on a cluster the ranks and the scaling runs are on its executors, which should have "
             + "one core each (spark.executor.cores=1) and spark.executorEnv.OMP_NUM_THREADS=1")
@@ -73,6 +80,14 @@ public final class AllReduceBench implements Runnable {
             throw new IllegalArgumentException("--replicas must be >= 2, --reps and --loopback-mb >= 1, --scaling-steps > "
                     + ScalingProbe.WARMUP_STEPS + "; found " + replicas + ", " + reps + ", " + loopbackMb + ", " + scalingSteps);
         }
+        for (String t : train) {
+            if (!t.startsWith("bragg.train.") || !t.contains("=")) {
+                throw new IllegalArgumentException("--train takes bragg.train.KEY=VALUE, found '" + t + "'");
+            }
+        }
+        if (scalingOnly && skipScaling) {
+            throw new IllegalArgumentException("--scaling-only and --skip-scaling leave nothing to measure");
+        }
         try {
             measure();
         } catch (IOException | InterruptedException e) {
@@ -82,6 +97,33 @@ public final class AllReduceBench implements Runnable {
 
     private void measure() throws IOException, InterruptedException {
         Map<String, Object> json = new LinkedHashMap<>();
+        String master;
+        if (scalingOnly) {
+            SparkSession spark = SparkSessions.getOrCreate("bragg bench allreduce", sparkConf(Map.of()));
+            master = spark.sparkContext().master();
+            spark.stop();
+            json.put("master", master);
+        } else {
+            master = collectives(json);
+        }
+        if (!skipScaling) {
+            boolean local = master.startsWith("local");
+            ScalingProbe.Result[] runs = scaling(local);
+            System.out.printf(Locale.ROOT, "%ntraining samples/s (vit, 1 core and 1 native thread per replica, %s): "
+                    + "1 replica %.1f, 2 replicas %.1f (all-reduce wait after the backward %.2f ms a step)%n",
+                    local ? "a child JVM per run" : "on the cluster's executors",
+                    runs[0].samplesPerSec(), runs[1].samplesPerSec(), runs[1].commMs());
+            json.put("samples_per_s_1", round(runs[0].samplesPerSec()));
+            json.put("samples_per_s_2", round(runs[1].samplesPerSec()));
+            json.put("scaling_2_vs_1", round(runs[1].samplesPerSec() / runs[0].samplesPerSec()));
+            json.put("comm_ms_2", round(runs[1].commMs()));
+            json.put("train_settings", String.join(" ", train));
+        }
+        System.out.println(Json.write(json));
+    }
+
+    /** The all-reduce rows: prints them, puts them into {@code json}; returns the Spark master. */
+    private String collectives(Map<String, Object> json) throws IOException, InterruptedException {
         double loopback = loopbackGBps((long) loopbackMb * MB, false);
         double duplex = loopbackGBps((long) loopbackMb * MB, true);
         SparkSession spark = SparkSessions.getOrCreate("bragg bench allreduce", sparkConf(Map.of()));
@@ -127,17 +169,7 @@ public final class AllReduceBench implements Runnable {
         json.put("ring_bf16_busbw_gbps_64mb", round(bf16at64));
         json.put("ring_hop_latency_us", round(hopMicros));
         json.put("speedup_bf16_vs_float32_64mb", round(bf16at64 / busbw64));
-        if (!skipScaling) {
-            boolean local = master.startsWith("local");
-            double[] rates = scaling(local);
-            System.out.printf(Locale.ROOT, "%ntraining samples/s (vit, 1 core and 1 native thread per replica, %s): "
-                    + "1 replica %.1f, 2 replicas %.1f%n", local ? "a child JVM per run" : "on the cluster's executors",
-                    rates[0], rates[1]);
-            json.put("samples_per_s_1", round(rates[0]));
-            json.put("samples_per_s_2", round(rates[1]));
-            json.put("scaling_2_vs_1", round(rates[1] / rates[0]));
-        }
-        System.out.println(Json.write(json));
+        return master;
     }
 
     /** One row of the table: the median time of the slowest rank and its bus bandwidth in GB/s. */
@@ -234,11 +266,11 @@ public final class AllReduceBench implements Runnable {
      * run in a child JVM limited to as many cores as replicas and one native (OpenMP) thread per
      * process. Cluster: each run on the cluster, one replica per executor.
      */
-    private double[] scaling(boolean local) throws IOException, InterruptedException {
+    private ScalingProbe.Result[] scaling(boolean local) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bragg-bench-scaling");
         try {
             String shards = shards(dir);
-            double[] rates = new double[2];
+            ScalingProbe.Result[] rates = new ScalingProbe.Result[2];
             for (int n = 1; n <= 2; n++) {
                 int batch = 16;
                 List<String> args = new ArrayList<>(List.of(
@@ -248,6 +280,7 @@ public final class AllReduceBench implements Runnable {
                         "bragg.train.batch-size=" + batch, "bragg.train.epochs=1", "bragg.train.checkpoint-every=100000",
                         "bragg.train.hash-check-every=0", "bragg.kernels.device=java", "spark.ui.enabled=false"));
                 args.add("bragg.train.max-attempts=1");
+                args.addAll(train);   // last: they win over the settings above
                 rates[n - 1] = local ? probeInChildJvm(n, args) : probeOnCluster(n, args);
             }
             return rates;
@@ -256,27 +289,27 @@ public final class AllReduceBench implements Runnable {
         }
     }
 
-    private static double probeInChildJvm(int n, List<String> overrides) throws IOException, InterruptedException {
+    private static ScalingProbe.Result probeInChildJvm(int n, List<String> overrides) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of(String.valueOf(n)));
         args.addAll(overrides);
         ChildJvm.Outcome o = ChildJvm.run(ScalingProbe.class, List.of("-XX:ActiveProcessorCount=" + n, "-Xmx3g"),
                 Map.of("OMP_NUM_THREADS", "1"), args, 900, line -> { });
-        String result = o.lastLineStartingWith("samples_per_s ");
+        String result = o.lastLineStartingWith(ScalingProbe.RESULT_PREFIX);
         if (o.exitCode() != 0 || result == null) {
             String out = o.output().strip();
             throw new IOException("scaling probe with " + n + " replica(s) failed (exit " + o.exitCode() + "): "
                     + out.substring(Math.max(0, out.length() - 2000)));
         }
-        return Double.parseDouble(result.substring("samples_per_s ".length()));
+        return ScalingProbe.Result.parse(result);
     }
 
-    private double probeOnCluster(int n, List<String> overrides) throws IOException {
+    private ScalingProbe.Result probeOnCluster(int n, List<String> overrides) throws IOException {
         List<String> all = new ArrayList<>(overrides);
         all.add("bragg.train.replicas=" + n);
         if (master != null) {
             all.add("spark.master=" + master);
         }
-        return ScalingProbe.samplesPerSec(BraggConfig.load(null, all));
+        return ScalingProbe.measure(BraggConfig.load(null, all));
     }
 
     /** A generated 4D-STEM scan preprocessed to 32x32 patterns: 2 x batch x steps samples. */

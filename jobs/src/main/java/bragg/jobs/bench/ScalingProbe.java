@@ -15,7 +15,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * One side of {@code bench allreduce}'s scaling measurement, in its own JVM (started with as many
  * cores as replicas and one native thread per replica): trains with {@code bragg train}'s code on
- * local[N] and prints, as its last line, the median training samples/s of the steps after warm-up.
+ * local[N] and prints, as its last line, the median training samples/s of the steps after warm-up
+ * and the median wait for the all-reduce after the backward.
  * Arguments: replicas, then {@code key=value} config overrides.
  */
 public final class ScalingProbe {
@@ -29,27 +30,49 @@ public final class ScalingProbe {
         List<String> overrides = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
         overrides.add("spark.master=local[" + replicas + "]");
         overrides.add("bragg.train.replicas=" + replicas);
-        System.out.println(String.format(Locale.ROOT, "samples_per_s %.3f", samplesPerSec(BraggConfig.load(null, overrides))));
+        System.out.println(measure(BraggConfig.load(null, overrides)).line());
     }
 
+    static final String RESULT_PREFIX = "samples_per_s ";
+
     /**
-     * Trains with {@code c} on the master it names (or the one spark-submit gave) and returns the
-     * median training samples/s of the steps after warm-up.
+     * Medians over the steps after warm-up.
+     *
+     * @param samplesPerSec training samples/s of the whole job
+     * @param commMs        rank 0's wait for the gradient all-reduce after the backward, ms a step
      */
-    static double samplesPerSec(BraggConfig c) throws java.io.IOException {
+    record Result(double samplesPerSec, double commMs) {
+        String line() {
+            return String.format(Locale.ROOT, RESULT_PREFIX + "%.3f comm_ms %.3f", samplesPerSec, commMs);
+        }
+
+        static Result parse(String line) {
+            String[] f = line.trim().split(" ");
+            return new Result(Double.parseDouble(f[1]), Double.parseDouble(f[3]));
+        }
+    }
+
+    /** Trains with {@code c} on the master it names (or the one spark-submit gave); the medians after warm-up. */
+    static Result measure(BraggConfig c) throws java.io.IOException {
         SparkSession spark = SparkSessions.getOrCreate("bragg bench scaling", TrainCommand.sparkConf(c));
         try {
             ProgressListener quiet = m -> { };
             TrainJob.Outcome o = TrainJob.run(spark, c, quiet);
-            double[] rates = o.result().metrics().stream().skip(WARMUP_STEPS).mapToDouble(StepMetrics::samplesPerSec)
-                    .sorted().toArray();
-            if (rates.length == 0) {
+            List<StepMetrics> timed = o.result().metrics().stream().skip(WARMUP_STEPS).toList();
+            if (timed.isEmpty()) {
                 throw new IllegalStateException("the probe ran " + o.result().metrics().size() + " steps, fewer than its "
                         + WARMUP_STEPS + " warm-up steps");
             }
-            return rates[rates.length / 2];
+            return new Result(median(timed.stream().mapToDouble(StepMetrics::samplesPerSec).toArray()),
+                    median(timed.stream().mapToDouble(StepMetrics::commMs).toArray()));
         } finally {
             spark.stop();
         }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
     }
 }

@@ -7,6 +7,7 @@ import bragg.driver.io.OpenOptions;
 import bragg.driver.preprocess.PreprocessOptions;
 import bragg.worker.collective.CollectiveConfig;
 import bragg.worker.collective.Compression;
+import bragg.worker.train.BucketSchedule;
 import bragg.worker.train.FaultInjection;
 import bragg.worker.train.TrainConfig;
 import java.util.List;
@@ -112,7 +113,8 @@ public final class ConfigMapping {
                 c.get(BraggKeys.TRAIN_MIN_LR), c.get(BraggKeys.TRAIN_WEIGHT_DECAY), c.get(BraggKeys.TRAIN_BETA1),
                 c.get(BraggKeys.TRAIN_BETA2), c.get(BraggKeys.TRAIN_EPSILON), c.get(BraggKeys.TRAIN_CLIP),
                 c.get(BraggKeys.TRAIN_CHECKPOINT_EVERY), c.get(BraggKeys.TRAIN_HASH_CHECK_EVERY), checkpointDir,
-                c.get(BraggKeys.TRAIN_SHUFFLE), FaultInjection.NONE);
+                c.get(BraggKeys.TRAIN_SHUFFLE), FaultInjection.NONE,
+                BucketSchedule.ofMiB(c.get(BraggKeys.TRAIN_BUCKET_MB), c.get(BraggKeys.TRAIN_OVERLAP)));
     }
 
     /**

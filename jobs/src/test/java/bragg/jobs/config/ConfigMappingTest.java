@@ -53,8 +53,21 @@ class ConfigMappingTest {
     }
 
     @Test
+    void theBucketKeysReachTheGradientSchedule() {
+        assertEquals(bragg.worker.train.BucketSchedule.DEFAULT, ConfigMapping.train(BraggConfig.defaults(), "/tmp/ck").buckets(),
+                "the keys' defaults are the schedule's");
+        bragg.worker.train.TrainConfig t = ConfigMapping.train(
+                BraggConfig.load(null, List.of("bragg.train.bucket-mb=0.25", "bragg.train.overlap=false")), "/tmp/ck");
+        assertEquals(new bragg.worker.train.BucketSchedule(65_536, false), t.buckets());
+        assertEquals(0, ConfigMapping.train(BraggConfig.load(null, List.of("bragg.train.bucket-mb=0")), "/tmp/ck")
+                .buckets().bucketFloats(), "0: one all-reduce");
+    }
+
+    @Test
     void aBadTrainValueNamesTheRealKey() {
-        for (String bad : List.of("bragg.train.clip-norm=-1", "bragg.train.beta1=1", "bragg.train.epsilon=0")) {
+        for (String bad : List.of("bragg.train.clip-norm=-1", "bragg.train.beta1=1", "bragg.train.epsilon=0",
+                "bragg.train.bucket-mb=-1", "bragg.train.bucket-mb=0.0001", "bragg.train.bucket-mb=4096",
+                "bragg.train.overlap=maybe")) {
             String key = bad.substring(0, bad.indexOf('='));
             String msg = assertThrows(IllegalArgumentException.class,
                     () -> ConfigMapping.train(BraggConfig.load(null, List.of(bad)), "/tmp/ck")).getMessage();

@@ -9,31 +9,31 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One optimizer step of one replica: what {@link ReplicaTrainer} runs every step, and what
  * {@code bragg bench train} times (so the benchmark measures the training path itself).
  * <pre>
  *   N ranks, b = batch per micro-step, A = micro-steps per step, P = parameters
- *   A x (forward, backward)            -> DL4J flat gradient view [P] (summed into acc [P] when A > 1)
- *   one bulk copy into g [P+1]          (direct, little-endian; last element: the summed loss)
- *   allReduce(g)                        -> sum over N ranks (bit-identical on all ranks)
- *   g /= N*A*b; clip to global L2 norm  (same g everywhere, so the same decision everywhere)
+ *   A x (forward, backward)            -> DL4J flat gradient view [P], staged into g [P+1]
+ *                                          (direct, little-endian; g[0]: the summed loss, g[1+i]: value i;
+ *                                          micro-steps after the first are added)
+ *   allReduce(g), bucket by bucket      -> sum over N ranks (bit-identical on all ranks); with
+ *                                          bragg.train.overlap the last micro-step's buckets go out
+ *                                          during its backward ({@link BucketedAllReduce})
+ *   g /= N*A*b; clip to global L2 norm  (after every bucket: same g everywhere, same decision everywhere)
  *   one bulk copy back into the view; DL4J updater (AdamW, step-indexed schedule); params -= update
  * </pre>
- * The gradient is copied into the buffer the collective sends from and receives into in place,
- * and back, exactly once each per step, as bulk native copies; nothing of size P is allocated
- * after construction.
+ * Nothing of size P is allocated after construction.
  */
-public final class ReplicaStep {
+public final class ReplicaStep implements AutoCloseable {
     private final ComputationGraph graph;
     private final Collective coll;
     private final double clipNorm;
     private final INDArray gradView;   // [P] DL4J's flat gradient
-    private final INDArray acc;        // [P] sum of micro-gradients, only when A > 1
     private final ByteBuffer wire;     // [4 (P+1)] bytes, direct: what the collective reduces in place
     private final FloatBuffer buf;     // [P+1] its float view
+    private final BucketedAllReduce reduce;
     private final int p, batch, micro;
     private final double scale;
     private long computeNanos, commNanos;
@@ -43,6 +43,12 @@ public final class ReplicaStep {
      * @param micro micro-steps per optimizer step (A)
      */
     public ReplicaStep(ComputationGraph graph, Collective coll, double clipNorm, int batch, int micro) {
+        this(graph, coll, clipNorm, batch, micro, BucketSchedule.OFF);
+    }
+
+    /** As above, the gradient all-reduced by {@code buckets} (bragg.train.bucket-mb, bragg.train.overlap). */
+    public ReplicaStep(ComputationGraph graph, Collective coll, double clipNorm, int batch, int micro,
+                       BucketSchedule buckets) {
         this.graph = graph;
         this.coll = coll;
         this.clipNorm = clipNorm;
@@ -53,9 +59,9 @@ public final class ReplicaStep {
         }
         gradView = graph.getFlattenedGradients();
         p = Math.toIntExact(graph.params().length());
-        acc = micro > 1 ? Nd4j.zeros(gradView.dataType(), gradView.shape()) : null;
         wire = ByteBuffer.allocateDirect(4 * (p + 1)).order(ByteOrder.LITTLE_ENDIAN);
         buf = wire.asFloatBuffer();
+        reduce = new BucketedAllReduce(graph, coll, wire, buckets);
         scale = 1.0 / ((double) coll.worldSize() * micro * batch);
     }
 
@@ -73,28 +79,26 @@ public final class ReplicaStep {
     public double run(Batches batches, long step, int epoch) throws IOException {
         long t0 = System.nanoTime();
         double lossSum = 0;
-        if (acc != null) {
-            acc.assign(0);
+        for (int m = 0; m < micro - 1; m++) {
+            lossSum += backward(batches.get(m));
+            reduce.stage(1, p + 1, m > 0);
         }
-        for (int m = 0; m < micro; m++) {
-            MultiDataSet mb = batches.get(m);
-            graph.setInputs(mb.getFeatures());
-            graph.setLabels(mb.getLabels());
-            graph.computeGradientAndScore();
-            lossSum += graph.score() * batch;
-            if (acc != null) {
-                acc.addi(gradView);
-            }
+        MultiDataSet lastBatch = batches.get(micro - 1);
+        reduce.begin(micro > 1);
+        try {
+            lossSum += backward(lastBatch);
+            graph.clearLayersStates();
+            buf.put(0, (float) lossSum);
+        } catch (RuntimeException | Error e) {
+            // The step is lost: stop the buckets still waiting for this backward before the next step.
+            reduce.abandon(e);
+            throw e;
         }
-        graph.clearLayersStates();
-        INDArray g = acc != null ? acc : gradView;
-        buf.put(0, g.data().asNioFloat(), Math.toIntExact(g.offset()), p);
-        buf.put(p, (float) lossSum);
         long t1 = System.nanoTime();
-        coll.allReduce(wire, 0, p + 1);
+        reduce.end();
         long t2 = System.nanoTime();
         double sq = 0;
-        for (int i = 0; i < p; i++) {
+        for (int i = 1; i <= p; i++) {
             float v = (float) (buf.get(i) * scale);
             buf.put(i, v);
             sq += (double) v * v;
@@ -106,27 +110,51 @@ public final class ReplicaStep {
         }
         if (clipNorm > 0 && norm > clipNorm) {
             float c = (float) (clipNorm / norm);
-            for (int i = 0; i < p; i++) {
+            for (int i = 1; i <= p; i++) {
                 buf.put(i, buf.get(i) * c);
             }
         }
         FloatBuffer view = gradView.data().asNioFloat();
-        view.put(Math.toIntExact(gradView.offset()), buf, 0, p);
+        view.put(Math.toIntExact(gradView.offset()), buf, 1, p);
         graph.getUpdater().update(graph.gradient(), (int) step, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
         INDArray params = graph.params();
         params.subi(gradView.reshape(params.shape()));
         computeNanos = (t1 - t0) + (System.nanoTime() - t2);
         commNanos = t2 - t1;
-        return buf.get(p) * scale;
+        return buf.get(0) * scale;
     }
 
-    /** Wall time of the last step outside the collective, in ms. */
+    /** One micro-step's forward and backward into DL4J's flat gradient; returns its summed loss. */
+    private double backward(MultiDataSet mb) {
+        graph.setInputs(mb.getFeatures());
+        graph.setLabels(mb.getLabels());
+        graph.computeGradientAndScore();
+        return graph.score() * batch;
+    }
+
+    /** Wall time of the last step outside that wait, in ms. */
     public double computeMillis() {
         return computeNanos / 1e6;
     }
 
-    /** Wall time of the last step's all-reduce, in ms. */
+    /** Wall time the last step waited for its all-reduce after the backward, in ms (with overlap: the part not hidden). */
     public double commMillis() {
         return commNanos / 1e6;
+    }
+
+    /** Gradient buckets a step all-reduces (1 without bragg.train.bucket-mb). */
+    public int buckets() {
+        return reduce.buckets();
+    }
+
+    /** Buckets of the last step whose all-reduce began while its backward still ran (0 without overlap). */
+    public int overlappedBuckets() {
+        return reduce.early();
+    }
+
+    /** Stops the communication thread, if any. */
+    @Override
+    public void close() {
+        reduce.close();
     }
 }

@@ -93,39 +93,41 @@ public final class ReplicaTrainer {
         }
         long resumedFrom = step;
 
-        ReplicaStep stepper = new ReplicaStep(graph, coll, cfg.clipNorm(), cfg.batchSize(), cfg.accumulationSteps());
-        ISchedule lr = lrSchedule(graph);
-        int b = cfg.batchSize();
-        int a = cfg.accumulationSteps();
+        try (ReplicaStep stepper = new ReplicaStep(graph, coll, cfg.clipNorm(), cfg.batchSize(), cfg.accumulationSteps(),
+                cfg.buckets())) {
+            ISchedule lr = lrSchedule(graph);
+            int b = cfg.batchSize();
+            int a = cfg.accumulationSteps();
 
-        for (; epoch < cfg.epochs(); epoch++, cursor = 0) {
-            int[] order = order(shard.size(), epoch, rank);
-            for (; cursor < stepsPerEpoch; cursor++) {
-                cfg.fault().maybeFail(attempt, rank, step);
-                long t0 = System.nanoTime();
-                // Dropout and other random layers draw from ND4J's RNG: seed it per (job, step, rank)
-                // so a resumed step draws what the uninterrupted one drew.
-                Nd4j.getRandom().setSeed(mix(cfg.seed(), step, rank));
-                int first = cursor * a;
-                double loss = stepper.run(m -> shard.batch(order, (first + m) * b, b), step, epoch);
-                long t3 = System.nanoTime();
-                double secs = (t3 - t0) / 1e9;
-                if (rank == 0) {
-                    StepMetrics m = new StepMetrics(step, epoch, loss, lr.valueAt((int) step, epoch), n * a * b / secs,
-                            stepper.computeMillis(), stepper.commMillis());
-                    history.add(m);
-                    onStep.accept(m);
-                }
-                step++;
-                if (cfg.hashCheckEvery() > 0 && step % cfg.hashCheckEvery() == 0) {
-                    check.check(step, paramHash(graph));
-                }
-                boolean endOfEpoch = cursor + 1 == stepsPerEpoch;
-                if (rank == 0 && (step % cfg.checkpointEvery() == 0 || step == totalSteps)) {
-                    graph.getConfiguration().setIterationCount((int) step);
-                    graph.getConfiguration().setEpochCount(endOfEpoch ? epoch + 1 : epoch);
-                    store.write(graph, new TrainState(step, endOfEpoch ? epoch + 1 : epoch, endOfEpoch ? 0 : cursor + 1,
-                            cfg.seed(), n, codeVersion, provenance(), List.copyOf(history)));
+            for (; epoch < cfg.epochs(); epoch++, cursor = 0) {
+                int[] order = order(shard.size(), epoch, rank);
+                for (; cursor < stepsPerEpoch; cursor++) {
+                    cfg.fault().maybeFail(attempt, rank, step);
+                    long t0 = System.nanoTime();
+                    // Dropout and other random layers draw from ND4J's RNG: seed it per (job, step, rank)
+                    // so a resumed step draws what the uninterrupted one drew.
+                    Nd4j.getRandom().setSeed(mix(cfg.seed(), step, rank));
+                    int first = cursor * a;
+                    double loss = stepper.run(m -> shard.batch(order, (first + m) * b, b), step, epoch);
+                    long t3 = System.nanoTime();
+                    double secs = (t3 - t0) / 1e9;
+                    if (rank == 0) {
+                        StepMetrics m = new StepMetrics(step, epoch, loss, lr.valueAt((int) step, epoch), n * a * b / secs,
+                                stepper.computeMillis(), stepper.commMillis());
+                        history.add(m);
+                        onStep.accept(m);
+                    }
+                    step++;
+                    if (cfg.hashCheckEvery() > 0 && step % cfg.hashCheckEvery() == 0) {
+                        check.check(step, paramHash(graph));
+                    }
+                    boolean endOfEpoch = cursor + 1 == stepsPerEpoch;
+                    if (rank == 0 && (step % cfg.checkpointEvery() == 0 || step == totalSteps)) {
+                        graph.getConfiguration().setIterationCount((int) step);
+                        graph.getConfiguration().setEpochCount(endOfEpoch ? epoch + 1 : epoch);
+                        store.write(graph, new TrainState(step, endOfEpoch ? epoch + 1 : epoch, endOfEpoch ? 0 : cursor + 1,
+                                cfg.seed(), n, codeVersion, provenance(), List.copyOf(history)));
+                    }
                 }
             }
         }

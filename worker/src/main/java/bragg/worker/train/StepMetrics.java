@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /**
  * One optimizer step as rank 0 saw it: mean loss over all replicas, throughput of the whole job
- * and the step time split into compute (forward, backward, update) and communication (all-reduce).
+ * and the step time split into compute (forward, backward, update) and communication: the time
+ * the step waited for its gradient all-reduce after the backward (with bragg.train.overlap, the
+ * part of the all-reduce the backward did not hide).
  */
 public record StepMetrics(long step, int epoch, double loss, double learningRate, double samplesPerSec,
                           double computeMs, double commMs) implements Serializable {

@@ -26,11 +26,14 @@ import java.util.Map;
  * @param checkpointDir     Hadoop path (file:, hdfs:, s3a:) of the checkpoints
  * @param shuffle           shuffle each epoch (off: the shard order, used by the equivalence test)
  * @param fault             fault injection for tests
+ * @param buckets           how the gradient is all-reduced: buckets, overlapped with the backward
+ *                          or not (bragg.train.bucket-mb, bragg.train.overlap)
  */
 public record TrainConfig(long seed, int epochs, int batchSize, int accumulationSteps, double learningRate,
                           int warmupSteps, double minLrFraction, double weightDecay, double beta1, double beta2,
                           double epsilon, double clipNorm, int checkpointEvery, int hashCheckEvery,
-                          String checkpointDir, boolean shuffle, FaultInjection fault) implements Serializable {
+                          String checkpointDir, boolean shuffle, FaultInjection fault,
+                          BucketSchedule buckets) implements Serializable {
 
     /**
      * No value checks here: the values come from the {@code bragg.train.*} keys, which validate
@@ -42,12 +45,15 @@ public record TrainConfig(long seed, int epochs, int batchSize, int accumulation
         if (fault == null) {
             fault = FaultInjection.NONE;
         }
+        if (buckets == null) {
+            buckets = BucketSchedule.DEFAULT;
+        }
     }
 
     /** Defaults: 3 epochs, batch 32, no accumulation, lr 1e-3, 10 warm-up steps, wd 0.01, clip 1.0. */
     public static TrainConfig defaults(String checkpointDir) {
         return new TrainConfig(42L, 3, 32, 1, 1e-3, 10, 0.0, 0.01, 0.9, 0.999, 1e-8, 1.0, 50, 50, checkpointDir, true,
-                FaultInjection.NONE);
+                FaultInjection.NONE, BucketSchedule.DEFAULT);
     }
 
     /** Optimizer steps per epoch for a shard of {@code shardSize} samples (a partial last step is dropped). */
@@ -79,36 +85,44 @@ public record TrainConfig(long seed, int epochs, int batchSize, int accumulation
         m.put("train.hash-check-every", Integer.toString(hashCheckEvery));
         m.put("train.checkpoint-dir", checkpointDir);
         m.put("train.shuffle", Boolean.toString(shuffle));
+        m.put("train.bucket-mb", Double.toString(buckets.mib()));
+        m.put("train.overlap", Boolean.toString(buckets.overlap()));
         return m;
+    }
+
+    /** The same with the gradient all-reduced by {@code b}. */
+    public TrainConfig withBuckets(BucketSchedule b) {
+        return new TrainConfig(seed, epochs, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, fault, b);
     }
 
     public TrainConfig withFault(FaultInjection f) {
         return new TrainConfig(seed, epochs, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
-                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, f);
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, f, buckets);
     }
 
     public TrainConfig withCheckpointDir(String dir) {
         return new TrainConfig(seed, epochs, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
-                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, dir, shuffle, fault);
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, dir, shuffle, fault, buckets);
     }
 
     public TrainConfig withBatch(int batch, int accumulation) {
         return new TrainConfig(seed, epochs, batch, accumulation, learningRate, warmupSteps, minLrFraction,
-                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, fault);
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, fault, buckets);
     }
 
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(seed, e, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
-                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, fault);
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, shuffle, fault, buckets);
     }
 
     public TrainConfig withShuffle(boolean s) {
         return new TrainConfig(seed, epochs, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
-                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, s, fault);
+                weightDecay, beta1, beta2, epsilon, clipNorm, checkpointEvery, hashCheckEvery, checkpointDir, s, fault, buckets);
     }
 
     public TrainConfig withCheckpointEvery(int k) {
         return new TrainConfig(seed, epochs, batchSize, accumulationSteps, learningRate, warmupSteps, minLrFraction,
-                weightDecay, beta1, beta2, epsilon, clipNorm, k, hashCheckEvery, checkpointDir, shuffle, fault);
+                weightDecay, beta1, beta2, epsilon, clipNorm, k, hashCheckEvery, checkpointDir, shuffle, fault, buckets);
     }
 }

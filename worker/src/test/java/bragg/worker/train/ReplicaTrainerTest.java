@@ -72,10 +72,22 @@ class ReplicaTrainerTest {
         return TrainConfig.defaults(dir).withShuffle(false).withEpochs(1).withBatch(4, 1).withCheckpointEvery(1000);
     }
 
+    /** 16 values a bucket: the MLP's 195-value gradient in 13 buckets, on the communication thread. */
+    static final BucketSchedule SMALL_BUCKETS = new BucketSchedule(16, true);
+
     @Test
     void twoReplicasOfBatchBEqualOneReplicaOfBatch2B() throws Exception {
-        TrainConfig one = cfg(tmp.resolve("one").toString()).withBatch(8, 1);
-        TrainConfig two = cfg(tmp.resolve("two").toString()).withBatch(4, 1);
+        twoReplicasOfBatchBEqualOneReplicaOfBatch2B(BucketSchedule.DEFAULT);
+    }
+
+    @Test
+    void twoReplicasOfBatchBInOverlappedBucketsEqualOneReplicaOfBatch2B() throws Exception {
+        twoReplicasOfBatchBEqualOneReplicaOfBatch2B(SMALL_BUCKETS);
+    }
+
+    private void twoReplicasOfBatchBEqualOneReplicaOfBatch2B(BucketSchedule buckets) throws Exception {
+        TrainConfig one = cfg(tmp.resolve("one").toString()).withBatch(8, 1).withBuckets(buckets);
+        TrainConfig two = cfg(tmp.resolve("two").toString()).withBatch(4, 1).withBuckets(buckets);
         // 160 samples: 20 steps of 8 on one replica, 20 steps of 4 on each of two.
         INDArray p1 = runReplicas(1, 160, one).get(0);
         List<INDArray> p2 = runReplicas(2, 160, two);
@@ -97,7 +109,7 @@ class ReplicaTrainerTest {
     void singleReplicaMatchesDl4jFit() throws Exception {
         TrainConfig c = cfg(tmp.resolve("fit").toString()).withBatch(8, 1);
         c = new TrainConfig(c.seed(), 1, 8, 1, c.learningRate(), c.warmupSteps(), 0, c.weightDecay(), c.beta1(),
-                c.beta2(), c.epsilon(), 0.0, 1000, 0, c.checkpointDir(), false, FaultInjection.NONE);
+                c.beta2(), c.epsilon(), 0.0, 1000, 0, c.checkpointDir(), false, FaultInjection.NONE, c.buckets());
         INDArray ours = runReplicas(1, 160, c).get(0);
         ComputationGraph ref = TinyModels.graph(c, 20);
         LocalShard all = TinyModels.shard(160, 1, 0);
@@ -115,7 +127,17 @@ class ReplicaTrainerTest {
 
     @Test
     void resumeFromCheckpointEqualsUninterrupted() throws Exception {
-        TrainConfig base = cfg(tmp.resolve("a").toString()).withShuffle(true).withEpochs(2).withCheckpointEvery(5);
+        resumeFromCheckpointEqualsUninterrupted(BucketSchedule.DEFAULT);
+    }
+
+    @Test
+    void resumeInOverlappedBucketsEqualsUninterrupted() throws Exception {
+        resumeFromCheckpointEqualsUninterrupted(SMALL_BUCKETS);
+    }
+
+    private void resumeFromCheckpointEqualsUninterrupted(BucketSchedule buckets) throws Exception {
+        TrainConfig base = cfg(tmp.resolve("a").toString()).withShuffle(true).withEpochs(2).withCheckpointEvery(5)
+                .withBuckets(buckets);
         INDArray straight = runReplicas(2, 64, base).get(0);
         TrainConfig faulty = base.withCheckpointDir(tmp.resolve("b").toString())
                 .withFault(new FaultInjection(1, 1, 7));

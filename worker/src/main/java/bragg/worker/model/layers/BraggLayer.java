@@ -64,6 +64,17 @@ public abstract class BraggLayer<C extends BraggLayerConf> extends BaseLayer<C> 
     }
 
     private bragg.worker.model.ops.Arena arena;
+    private BackwardListener backwardListener = BackwardListener.NONE;
+
+    /** Who hears of this layer's backward (the training step's gradient all-reduce); null = nobody. */
+    public void setBackwardListener(BackwardListener listener) {
+        this.backwardListener = listener == null ? BackwardListener.NONE : listener;
+    }
+
+    /** Who hears of this layer's backward now ({@link BackwardListener#NONE}: nobody). */
+    public BackwardListener backwardListener() {
+        return backwardListener;
+    }
 
     /** Parameter views by name (prefix "" for the whole layer). */
     protected bragg.worker.model.ops.Params params(String prefix) {
@@ -88,10 +99,12 @@ public abstract class BraggLayer<C extends BraggLayerConf> extends BaseLayer<C> 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
+        backwardListener.starting(this);
         INDArray dx;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             dx = backward(epsilon);
         }
+        backwardListener.finished(this);   // after backward() wrote every parameter gradient of this layer
         Gradient g = new DefaultGradient(gradientsFlattened);
         for (String key : layerConf().initializer().paramKeys(layerConf())) {
             g.gradientForVariable().put(key, gradientViews.get(key));
