@@ -1,5 +1,6 @@
 package bragg.worker.train;
 
+import bragg.kernels.ComputePool;
 import bragg.worker.collective.Collective;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,6 +37,9 @@ public final class ReplicaStep implements AutoCloseable {
     private final BucketedAllReduce reduce;
     private final int p, batch, micro;
     private final double scale;
+    /** Gradient values per chunk of the norm's pass (a fixed size, so that every rank sums alike). */
+    private static final int CHUNK = 1 << 16;
+    private final double[] chunkSq;     // [ceil(P / CHUNK)] each chunk's sum of squares
     private long computeNanos, commNanos;
 
     /**
@@ -63,6 +67,7 @@ public final class ReplicaStep implements AutoCloseable {
         buf = wire.asFloatBuffer();
         reduce = new BucketedAllReduce(graph, coll, wire, buckets);
         scale = 1.0 / ((double) coll.worldSize() * micro * batch);
+        chunkSq = new double[(p + CHUNK - 1) / CHUNK];
     }
 
     /** Source of the m-th micro-batch of this step. */
@@ -97,11 +102,20 @@ public final class ReplicaStep implements AutoCloseable {
         long t1 = System.nanoTime();
         reduce.end();
         long t2 = System.nanoTime();
+        // The scale and the squares in chunks of fixed size on the compute pool, the chunks' sums
+        // added in chunk order: the same norm on every rank whatever its core count.
+        ComputePool.parallel(ComputePool.shared(), chunkSq.length, c -> {
+            double s = 0;
+            for (int i = 1 + c * CHUNK, end = Math.min(p, (c + 1) * CHUNK); i <= end; i++) {
+                float v = (float) (buf.get(i) * scale);
+                buf.put(i, v);
+                s += (double) v * v;
+            }
+            chunkSq[c] = s;
+        });
         double sq = 0;
-        for (int i = 1; i <= p; i++) {
-            float v = (float) (buf.get(i) * scale);
-            buf.put(i, v);
-            sq += (double) v * v;
+        for (double s : chunkSq) {
+            sq += s;
         }
         double norm = Math.sqrt(sq);
         if (!Double.isFinite(norm)) {
@@ -109,10 +123,12 @@ public final class ReplicaStep implements AutoCloseable {
                     + " (epoch " + epoch + "); lower bragg.train.learning-rate or check the data for extreme values");
         }
         if (clipNorm > 0 && norm > clipNorm) {
-            float c = (float) (clipNorm / norm);
-            for (int i = 1; i <= p; i++) {
-                buf.put(i, buf.get(i) * c);
-            }
+            float f = (float) (clipNorm / norm);
+            ComputePool.parallel(ComputePool.shared(), chunkSq.length, c -> {
+                for (int i = 1 + c * CHUNK, end = Math.min(p, (c + 1) * CHUNK); i <= end; i++) {
+                    buf.put(i, buf.get(i) * f);
+                }
+            });
         }
         FloatBuffer view = gradView.data().asNioFloat();
         view.put(Math.toIntExact(gradView.offset()), buf, 1, p);
