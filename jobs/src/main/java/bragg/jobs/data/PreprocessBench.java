@@ -67,7 +67,9 @@ public final class PreprocessBench implements Callable<Integer> {
     Path input;
     @Option(names = "--no-heap", description = "skip the driver-heap measurement")
     boolean noHeap;
-    @Option(names = "--warmup", defaultValue = "2", description = "untimed jobs after the cold one (default ${DEFAULT-VALUE})")
+    // 2 untimed jobs left the JIT still compiling Spark's classes in the rounds (CPU per job fell
+    // from 4.7 to 3.1 s over 5 rounds); see BENCHMARKS.md
+    @Option(names = "--warmup", defaultValue = "6", description = "untimed jobs after the cold one (default ${DEFAULT-VALUE})")
     int warmup;
     @Option(names = "--rounds", defaultValue = "5", description = "timed rounds of raw read + job; medians are reported (default ${DEFAULT-VALUE})")
     int rounds;
