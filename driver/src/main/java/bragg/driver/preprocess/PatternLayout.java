@@ -93,6 +93,9 @@ final class PatternLayout implements SampleLayout {
         PatternTransform.StoredScratch storedScratch = stored == null ? null : transform.storedScratch();
         boolean integer = !info.dtype().isFloat();    // decoded integers are always finite: skip the scan
         float[] scratch = stored == null ? new float[plane] : null;
+        // the statistics of the patterns, gathered as each plane is made (not in a pass of their own)
+        ValueMoments moments = new ValueMoments();
+        out.moments = moments;
         for (int s = 0; s < n; s++) {
             long id = slab.first() + s;
             out.id[s] = id;
@@ -105,9 +108,13 @@ final class PatternLayout implements SampleLayout {
             int clipped = 0;
             int p = out.patternStart(s);
             for (int ch = 0; ch < c; ch++) {
-                clipped += stored != null
-                        ? transform.applyStored(stored.bytes(), stored.sampleStart(s) + ch * plane * 2, stored.dtype(), out.pattern, p + ch * oPlane, storedScratch)
-                        : transform.apply(raw, s * ss + ch * plane, out.pattern, p + ch * oPlane, scratch);
+                if (stored != null) {
+                    clipped += transform.applyStored(stored.bytes(), stored.sampleStart(s) + ch * plane * 2, stored.dtype(), out.pattern,
+                            p + ch * oPlane, storedScratch, moments);
+                } else {
+                    clipped += transform.apply(raw, s * ss + ch * plane, out.pattern, p + ch * oPlane, scratch);
+                    moments.add(out.pattern, p + ch * oPlane, oPlane);
+                }
             }
             out.clipped[s] = clipped;
         }

@@ -20,11 +20,14 @@ import java.util.Arrays;
  * {@link #applyStored} bins the stored elements in integer arithmetic, with the same result.
  */
 public final class PatternTransform implements Serializable {
+    /** Whether the JVM has the Vector API ({@link VectorStoredBinning}): --add-modules=jdk.incubator.vector. */
+    static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private final int inH;
-    private final int inW;
-    private final int[] crop;     // [y, x, h, w]
-    private final int bin;
-    private final int scaleCode;  // 0 none, 1 log1p, 2 sqrt: decided once, not per pixel
+    final int inW;
+    final int[] crop;     // [y, x, h, w]
+    final int bin;
+    final int scaleCode;  // 0 none, 1 log1p, 2 sqrt: decided once, not per pixel
     private final boolean center;
 
     public PatternTransform(int inH, int inW, int[] crop, int bin, String scale, boolean center) {
@@ -89,6 +92,11 @@ public final class PatternTransform implements Serializable {
         return clipped;
     }
 
+    /** The scaled value of an integer bin sum (the table for log1p of most sums). */
+    float scaleSum(int acc) {
+        return scaleCode == 1 && acc >= 0 && acc < LOG1P_OF_INT.length ? LOG1P_OF_INT[acc] : scale(acc);
+    }
+
     private float scale(float acc) {
         if (scaleCode == 0) return acc;
         if (scaleCode == 2) return (float) Math.sqrt(acc);
@@ -122,10 +130,29 @@ public final class PatternTransform implements Serializable {
      * One int holds two pixels, so the column sums are plain int loops over half as many
      * elements, all at the same index of separate arrays (the JIT vectorises only such loops:
      * with a row offset into one big array it cannot rule out overlap); which half is the even
-     * pixel follows the byte order.
+     * pixel follows the byte order. Unsigned little-endian planes in whole pixel pairs (the
+     * counting detectors' usual case) run in {@link VectorStoredBinning} when the JVM has the
+     * Vector API; the rest run the scalar loops below, which the tests hold it to.
+     * The plane's values are added to m (when not null).
      */
-    public int applyStored(ByteBuffer in, int off, DType t, float[] out, int outOff, StoredScratch s) {
+    public int applyStored(ByteBuffer in, int off, DType t, float[] out, int outOff, StoredScratch s, ValueMoments m) {
         if (!appliesStored(t)) throw new IllegalArgumentException("stored planes of " + t.label() + (center ? " with centring" : "") + " need apply(float[])");
+        if (SIMD && vectorForm(in, t)) {
+            VectorStoredBinning.apply(this, in, off, out, outOff, s, m);
+            return 0;
+        }
+        int clipped = applyStoredScalar(in, off, t, out, outOff, s);
+        if (m != null) m.add(out, outOff, outH() * outW());
+        return clipped;
+    }
+
+    /** Whether {@link VectorStoredBinning} takes these planes: unsigned, little-endian, whole pixel pairs per block. */
+    private boolean vectorForm(ByteBuffer in, DType t) {
+        return t == DType.U16 && in.order() == ByteOrder.LITTLE_ENDIAN && crop[1] % 2 == 0 && bin % 2 == 0;
+    }
+
+    /** The scalar loops of {@link #applyStored}, whatever the JVM has (the tests compare the two). */
+    int applyStoredScalar(ByteBuffer in, int off, DType t, float[] out, int outOff, StoredScratch s) {
         int oh = outH();
         int ow = outW();
         int half = inW / 2;
@@ -177,7 +204,7 @@ public final class PatternTransform implements Serializable {
                     clipped++;
                     acc = 0;
                 }
-                out[outOff + oy * ow + ox] = scaleCode == 1 && acc < LOG1P_OF_INT.length ? LOG1P_OF_INT[acc] : scale(acc);
+                out[outOff + oy * ow + ox] = scaleSum(acc);
             }
         }
         return clipped;
@@ -197,7 +224,7 @@ public final class PatternTransform implements Serializable {
     }
 
     /** log1p of the integers 0..65535 (the bin sums of counting detectors are mostly small integers). */
-    private static final float[] LOG1P_OF_INT = new float[1 << 16];
+    static final float[] LOG1P_OF_INT = new float[1 << 16];
 
     static {
         for (int i = 0; i < LOG1P_OF_INT.length; i++) LOG1P_OF_INT[i] = log1p(i);

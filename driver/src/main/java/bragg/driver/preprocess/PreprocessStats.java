@@ -22,23 +22,13 @@ public final class PreprocessStats implements Serializable {
         perLabel = new long[labels + 1];
     }
 
-    public void addValues(float[] v, int off, int n) {
-        double s = 0;
-        double s2 = 0;
-        double lo = min;
-        double hi = max;
-        for (int i = off; i < off + n; i++) {
-            double x = v[i];
-            s += x;
-            s2 += x * x;
-            if (x < lo) lo = x;
-            if (x > hi) hi = x;
-        }
-        sum += s;
-        sumSq += s2;
-        min = lo;
-        max = hi;
-        values += n;
+    /** Adds the moments of kept samples' values. */
+    void add(ValueMoments m) {
+        values += m.count;
+        sum += m.sum;
+        sumSq += m.sumSq;
+        min = Math.min(min, m.min);
+        max = Math.max(max, m.max);
     }
 
     public PreprocessStats merge(PreprocessStats o) {

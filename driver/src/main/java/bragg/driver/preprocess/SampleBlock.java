@@ -15,6 +15,8 @@ import java.nio.ByteOrder;
  *   pattern  [n, P]    transformed pattern [C, H, W] (P = patternLength), before normalisation
  *   finite   [n]       false when the raw values held NaN or Inf (pattern left zero)
  *   clipped  [n]       negative values clipped to 0 before log/sqrt
+ *   moments            of the finite samples' patterns, when the layout gathered them while
+ *                      making the patterns (else null: {@link #addTo} reads the patterns)
  * </pre>
  */
 final class SampleBlock {
@@ -29,6 +31,7 @@ final class SampleBlock {
     final float[] pattern;
     final boolean[] finite;
     final int[] clipped;
+    ValueMoments moments;
 
     SampleBlock(int n, int posDims, int targetsPer, int patternLength) {
         this(n, posDims, targetsPer, patternLength, new long[n], new int[n * posDims], new int[n], new float[n * targetsPer],
@@ -57,6 +60,12 @@ final class SampleBlock {
 
     /** Gathers the statistics of the finite samples into st and counts the others. */
     void addTo(PreprocessStats st) {
+        ValueMoments m = moments;
+        if (m == null) {
+            m = new ValueMoments();
+            for (int i = 0; i < n; i++) if (finite[i]) m.add(pattern, patternStart(i), patternLength);
+        }
+        st.add(m);
         for (int i = 0; i < n; i++) {
             if (!finite[i]) {
                 st.nonFiniteSamples++;
@@ -66,7 +75,6 @@ final class SampleBlock {
             st.samples++;
             st.clippedNegative += clipped[i];
             st.perLabel[label[i] + 1]++;
-            st.addValues(pattern, patternStart(i), patternLength);
         }
     }
 
@@ -74,14 +82,17 @@ final class SampleBlock {
      * The block as the bytes Spark keeps between the passes (a byte[] serialises as one bulk copy;
      * Spark's Kryo cannot rebuild Java records). Little-endian:
      * <pre>
-     * [n, D, T, P int] [id long * n] [pos int * n*D] [label int * n] [clipped int * n]
+     * [n, D, T, P int] [moments: count long (-1: none), sum, sumSq, min, max double]
+     * [id long * n] [pos int * n*D] [label int * n] [clipped int * n]
      * [finite byte * n] [target float * n*T] [pattern float * n*P]
      * </pre>
      */
     byte[] encode() {
-        long size = 16L + 8L * n + 4L * n * posDims + 8L * n + n + 4L * n * targetsPer + 4L * n * patternLength;
+        long size = 16L + 40L + 8L * n + 4L * n * posDims + 8L * n + n + 4L * n * targetsPer + 4L * n * patternLength;
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(n).putInt(posDims).putInt(targetsPer).putInt(patternLength);
+        if (moments == null) b.putLong(-1).putDouble(0).putDouble(0).putDouble(0).putDouble(0);
+        else b.putLong(moments.count).putDouble(moments.sum).putDouble(moments.sumSq).putDouble(moments.min).putDouble(moments.max);
         b.asLongBuffer().put(id);
         b.position(b.position() + 8 * n);
         b.asIntBuffer().put(pos).put(label).put(clipped);
@@ -95,6 +106,15 @@ final class SampleBlock {
     static SampleBlock decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         SampleBlock s = new SampleBlock(b.getInt(), b.getInt(), b.getInt(), b.getInt());
+        long count = b.getLong();
+        double sum = b.getDouble();
+        double sumSq = b.getDouble();
+        double min = b.getDouble();
+        double max = b.getDouble();
+        if (count >= 0) {
+            s.moments = new ValueMoments();
+            s.moments.add(count, sum, sumSq, min, max);
+        }
         b.asLongBuffer().get(s.id);
         b.position(b.position() + 8 * s.n);
         b.asIntBuffer().get(s.pos).get(s.label).get(s.clipped);

@@ -48,13 +48,55 @@ class PatternTransformTest {
                             float[] want = new float[n + 3];
                             float[] got = new float[n + 3];
                             int wantClipped = tf.apply(p.floats(), 0, want, 3, null);
-                            int gotClipped = tf.applyStored(p.stored(), 6, t, got, 3, tf.storedScratch());
+                            int gotClipped = tf.applyStored(p.stored(), 6, t, got, 3, tf.storedScratch(), null);
                             String what = t + " " + order + " crop " + java.util.Arrays.toString(crop) + " bin " + bin + " " + scale;
                             assertEquals(wantClipped, gotClipped, what);
                             for (int i = 0; i < got.length; i++) {
                                 assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), what + " pixel " + i);
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Unsigned little-endian planes wide enough for whole vectors, with tails (widths that are not a
+     * multiple of the lane count), crops, bins of 1-4 pixel pairs and sums past the log1p table:
+     * applyStored (the Vector API form where the JVM has it) gives the scalar loops' floats bit for
+     * bit, and the moments of exactly those floats.
+     */
+    @Test
+    void vectorFormMatchesTheScalarLoopsAndGathersTheMoments() {
+        assertTrue(PatternTransform.SIMD, "the root pom's argLine adds jdk.incubator.vector, so the vector form is the one tested");
+        int[][] shapes = {{64, 256}, {20, 130}, {18, 66}};
+        for (int[] hw : shapes) {
+            int h = hw[0];
+            int w = hw[1];
+            Plane p = plane(h, w, DType.U16, ByteOrder.LITTLE_ENDIAN, h * 31L + w);
+            int[][] crops = {null, {2, 4, h - 4, w - 10}, {1, 2, h - 1, w - 2}};
+            for (int[] crop : crops) {
+                for (int bin : new int[]{2, 4, 6, 8}) {
+                    for (String scale : new String[]{"none", "log", "sqrt"}) {
+                        PatternTransform tf = new PatternTransform(h, w, crop, bin, scale, false);
+                        int n = tf.outH() * tf.outW();
+                        float[] want = new float[n + 3];
+                        float[] got = new float[n + 3];
+                        tf.applyStoredScalar(p.stored(), 6, DType.U16, want, 3, tf.storedScratch());
+                        ValueMoments m = new ValueMoments();
+                        tf.applyStored(p.stored(), 6, DType.U16, got, 3, tf.storedScratch(), m);
+                        String what = h + "x" + w + " crop " + java.util.Arrays.toString(crop) + " bin " + bin + " " + scale;
+                        for (int i = 0; i < got.length; i++) {
+                            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), what + " pixel " + i);
+                        }
+                        ValueMoments ref = new ValueMoments();
+                        ref.add(want, 3, n);
+                        assertEquals(ref.count, m.count, what);
+                        assertEquals(ref.min, m.min, what);
+                        assertEquals(ref.max, m.max, what);
+                        assertEquals(ref.sum, m.sum, 1e-12 * Math.abs(ref.sum), what);
+                        assertEquals(ref.sumSq, m.sumSq, 1e-12 * ref.sumSq, what);
                     }
                 }
             }
@@ -72,7 +114,7 @@ class PatternTransformTest {
         assertFalse(new PatternTransform(34, 34, null, 17, "log", false).appliesStored(DType.U16), "17x17 sums of u16 can pass 2^24");
         PatternTransform centred = new PatternTransform(8, 8, null, 2, "log", true);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> centred.applyStored(ByteBuffer.allocate(128), 0, DType.U16, new float[16], 0, centred.storedScratch()));
+                () -> centred.applyStored(ByteBuffer.allocate(128), 0, DType.U16, new float[16], 0, centred.storedScratch(), null));
         assertEquals("stored planes of u16 with centring need apply(float[])", e.getMessage());
     }
 

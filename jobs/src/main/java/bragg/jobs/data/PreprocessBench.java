@@ -36,11 +36,15 @@ import picocli.CommandLine.Option;
  * {@code bragg bench preprocess}: preprocess throughput against a raw sequential read of the
  * same file in the same run, and the driver's heap for a small and a large input.
  * <ul>
- * <li>Throughput: a generated uint16 4D-STEM .npy of {@code --gb} GB (256x256 detector). The file
- *     is read once sequentially to warm the page cache, then read again timed (raw_read_gbps);
- *     then the preprocess job runs on it (bin 4, log, global normalisation, float32, no checksums)
- *     once untimed (JIT and Spark's write path warm) and once timed: raw bytes / job wall time is
- *     preprocess_gbps. Both timed runs see the same warm cache.</li>
+ * <li>Throughput: a generated uint16 4D-STEM .npy of {@code --gb} GB (256x256 detector), or
+ *     {@code --input}; the preprocess job is bin 4, log, global normalisation, float32, no
+ *     checksums. The file is read once untimed (page cache warm). The first job is timed and
+ *     printed as the cold run (it pays for loading and JIT-compiling Spark's scheduler and
+ *     Parquet's writer, a fixed cost of a few CPU-seconds per JVM); {@code --warmup} more jobs
+ *     run untimed; then {@code --rounds} rounds, each a timed raw read followed by a timed job.
+ *     raw_read_gbps and preprocess_gbps are the medians over the rounds, ratio is their quotient:
+ *     the steady state a user's scan of hundreds of GB runs in, where the fixed cost is spread
+ *     over the whole job. The cold run stays in the output (cold_preprocess_gbps, cold_ratio).</li>
  * <li>Driver heap: preprocess of a 1 GB and an 8 GB input. Spark runs in local mode, so its tasks
  *     share the driver JVM: what is measured is the whole JVM's heap. Two numbers per run, after a
  *     System.gc() and a reset of every heap pool's peak: the live-heap peak (largest heap in use
@@ -63,12 +67,19 @@ public final class PreprocessBench implements Callable<Integer> {
     Path input;
     @Option(names = "--no-heap", description = "skip the driver-heap measurement")
     boolean noHeap;
+    // 2 untimed jobs left the JIT still compiling Spark's classes in the rounds (CPU per job fell
+    // from 4.7 to 3.1 s over 5 rounds); see BENCHMARKS.md
+    @Option(names = "--warmup", defaultValue = "6", description = "untimed jobs after the cold one (default ${DEFAULT-VALUE})")
+    int warmup;
+    @Option(names = "--rounds", defaultValue = "5", description = "timed rounds of raw read + job; medians are reported (default ${DEFAULT-VALUE})")
+    int rounds;
 
     static final int DETECTOR = 256;
 
     @Override
     public Integer call() throws Exception {
         if (gb < 1) throw new IllegalArgumentException("--gb must be >= 1, got " + gb);
+        if (rounds < 1 || warmup < 0) throw new IllegalArgumentException("--rounds must be >= 1 and --warmup >= 0, got " + rounds + " and " + warmup);
         Path work = Files.createTempDirectory(dir, "bragg-bench-preprocess-");
         SparkSession spark = SparkSessions.getOrCreate("bragg bench preprocess", Map.of());
         try {
@@ -77,34 +88,36 @@ public final class PreprocessBench implements Callable<Integer> {
             System.out.println("transform: bin 4 (-> 64x64), log1p, global normalisation, float32 shards, checksums off");
             Path in = input != null ? input : generate(work.resolve("throughput"), gb);
             long bytes = Files.size(in);
-            double warm = readAll(in);   // warms the page cache; not reported
-            long cpu0 = cpuNanos();
-            double rawS = readAll(in);
-            double rawCpu = (cpuNanos() - cpu0) / 1e9;
-            double rawGbps = bytes / rawS / 1e9;
-            // The raw read runs warm (page cache, a JIT-compiled loop); so does the timed job: an
-            // untimed first run loads and compiles Spark's and Parquet's write path, and reads the
-            // file through the same warm cache.
-            double preWarm = preprocess(spark, in, work.resolve("throughput-warmup"));
-            deleteTree(work.resolve("throughput-warmup"));
-            long cpu1 = cpuNanos();
-            double preS = preprocess(spark, in, work.resolve("throughput-shards"));
-            double preCpu = (cpuNanos() - cpu1) / 1e9;
+            readAll(in);   // warms the page cache; not reported
+            Timed cold = preprocess(spark, in, work.resolve("throughput-shards"));
+            for (int i = 0; i < warmup; i++) preprocess(spark, in, work.resolve("throughput-shards"));
+            List<Timed> raw = new ArrayList<>();
+            List<Timed> job = new ArrayList<>();
+            System.out.printf(Locale.ROOT, "%-38s %10s %10s %10s %12s%n", "measure", "GB", "seconds", "GB/s", "CPU seconds");
+            print("preprocess job, cold (first in JVM)", bytes, cold);
+            for (int r = 0; r < rounds; r++) {
+                raw.add(timedRead(in));
+                job.add(preprocess(spark, in, work.resolve("throughput-shards")));
+                print("round " + (r + 1) + ": raw sequential read", bytes, raw.get(r));
+                print("round " + (r + 1) + ": preprocess job", bytes, job.get(r));
+            }
             double loadTimed = load();      // other work on the machine shares the cores: say how much
-            double preGbps = bytes / preS / 1e9;
-            System.out.printf(Locale.ROOT, "%-34s %10s %10s %10s %12s%n", "measure", "GB", "seconds", "GB/s", "CPU seconds");
-            System.out.printf(Locale.ROOT, "%-34s %10.2f %10.2f %10.3f %12.2f%n", "raw sequential read (cache warm)", bytes / 1e9, rawS, rawGbps, rawCpu);
-            System.out.printf(Locale.ROOT, "%-34s %10.2f %10.2f %10.3f %12.2f%n", "preprocess job (stats + write)", bytes / 1e9, preS, preGbps, preCpu);
-            System.out.printf(Locale.ROOT, "(untimed warm-ups: read %.2f s, preprocess %.2f s; page cache warm for both timed runs)%n", warm, preWarm);
+            Timed rawMed = Timed.median(raw);
+            Timed jobMed = Timed.median(job);
+            double rawGbps = bytes / rawMed.seconds / 1e9;
+            double preGbps = bytes / jobMed.seconds / 1e9;
+            double coldGbps = bytes / cold.seconds / 1e9;
+            print("median: raw sequential read", bytes, rawMed);
+            print("median: preprocess job", bytes, jobMed);
+            System.out.printf(Locale.ROOT, "(page cache warm for every timed run; %d untimed jobs between the cold run and the rounds)%n", warmup);
             deleteTree(work.resolve("throughput"));
-            deleteTree(work.resolve("throughput-shards"));
 
             List<String> heapJson = new ArrayList<>();
             System.out.printf(Locale.ROOT, "%-12s %10s %22s %22s %10s%n", "input GiB", "seconds", "live heap peak MB", "pool peak sum MB", "GB/s");
             for (int g : noHeap ? List.<Integer>of() : heapGb) {
                 Path f = generate(work.resolve("heap-" + g), g);
                 HeapProbe probe = new HeapProbe();
-                double s = preprocess(spark, f, work.resolve("heap-" + g + "-shards"));
+                double s = preprocess(spark, f, work.resolve("heap-" + g + "-shards")).seconds;
                 long[] peak = probe.stop();
                 System.out.printf(Locale.ROOT, "%-12d %10.1f %22.1f %22.1f %10.3f%n", g, s, peak[0] / 1048576.0, peak[1] / 1048576.0, Files.size(f) / s / 1e9);
                 heapJson.add(String.format(Locale.ROOT, "\"%dgb\":%.1f", g, peak[0] / 1048576.0));
@@ -114,10 +127,11 @@ public final class PreprocessBench implements Callable<Integer> {
             double loadEnd = load();
             System.out.printf(Locale.ROOT, "load average (1 min) over %d cores: %.2f at the timed runs, %.2f at the end%n",
                     Runtime.getRuntime().availableProcessors(), loadTimed, loadEnd);
-            System.out.printf(Locale.ROOT, "{\"raw_read_gbps\":%.3f,\"preprocess_gbps\":%.3f,\"ratio\":%.3f,\"driver_heap_peak_mb\":{%s},\"input_gb\":%.2f,"
-                            + "\"raw_read_cpu_s\":%.2f,\"preprocess_cpu_s\":%.2f,\"load_avg_1m\":%.2f,\"cores\":%d}%n",
-                    rawGbps, preGbps, preGbps / rawGbps, String.join(",", heapJson), bytes / 1e9, rawCpu, preCpu, loadTimed,
-                    Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "{\"raw_read_gbps\":%.3f,\"preprocess_gbps\":%.3f,\"ratio\":%.3f,\"cold_preprocess_gbps\":%.3f,\"cold_ratio\":%.3f,"
+                            + "\"driver_heap_peak_mb\":{%s},\"input_gb\":%.2f,\"raw_read_cpu_s\":%.2f,\"preprocess_cpu_s\":%.2f,\"cold_preprocess_cpu_s\":%.2f,"
+                            + "\"rounds\":%d,\"warmup\":%d,\"load_avg_1m\":%.2f,\"cores\":%d}%n",
+                    rawGbps, preGbps, preGbps / rawGbps, coldGbps, coldGbps / rawGbps, String.join(",", heapJson), bytes / 1e9, rawMed.cpu, jobMed.cpu,
+                    cold.cpu, rounds, warmup, loadTimed, Runtime.getRuntime().availableProcessors());
         } finally {
             spark.stop();
             deleteTree(work);
@@ -136,11 +150,39 @@ public final class PreprocessBench implements Callable<Integer> {
         return out.resolve("scan.npy");
     }
 
-    private static double preprocess(SparkSession spark, Path in, Path out) throws IOException {
+    /** One job into out (deleted afterwards, untimed): wall and whole-JVM CPU seconds. */
+    private static Timed preprocess(SparkSession spark, Path in, Path out) throws IOException {
         PreprocessOptions opt = PreprocessOptions.defaults(in.toString(), out.toString()).withBin(4).withScale("log").withChecksums(false);
+        long c0 = cpuNanos();
         long t0 = System.nanoTime();
         PreprocessJob.run(spark, opt);
-        return (System.nanoTime() - t0) / 1e9;
+        Timed t = new Timed((System.nanoTime() - t0) / 1e9, (cpuNanos() - c0) / 1e9);
+        deleteTree(out);
+        return t;
+    }
+
+    private static Timed timedRead(Path in) throws IOException {
+        long c0 = cpuNanos();
+        double s = readAll(in);
+        return new Timed(s, (cpuNanos() - c0) / 1e9);
+    }
+
+    private static void print(String what, long bytes, Timed t) {
+        System.out.printf(Locale.ROOT, "%-38s %10.2f %10.2f %10.3f %12.2f%n", what, bytes / 1e9, t.seconds, bytes / t.seconds / 1e9, t.cpu);
+    }
+
+    /** Wall-clock and whole-JVM CPU seconds of one timed run. */
+    record Timed(double seconds, double cpu) {
+        /** Median wall time and median CPU time (each on its own). */
+        static Timed median(List<Timed> ts) {
+            return new Timed(median(ts.stream().mapToDouble(Timed::seconds).sorted().toArray()),
+                    median(ts.stream().mapToDouble(Timed::cpu).sorted().toArray()));
+        }
+
+        private static double median(double[] sorted) {
+            int n = sorted.length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
     }
 
     /**
