@@ -213,6 +213,10 @@ public final class AllReduceBench implements Runnable {
                 throw new IllegalStateException(e);
             }
         });
+        // a child that ends without printing its port (it failed to start) must not leave us waiting
+        child.whenComplete((outcome, error) -> port.completeExceptionally(error != null ? error
+                : new IOException("LoopbackPeer ended (exit " + outcome.exitCode() + ") before it printed its port: "
+                        + outcome.output().strip())));
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port.get())) {
             s.setSendBufferSize(4 << 20);
             s.setReceiveBufferSize(4 << 20);

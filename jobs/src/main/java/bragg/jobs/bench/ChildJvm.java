@@ -51,7 +51,7 @@ final class ChildJvm {
             cmd.add("-Dlog4j2.configurationFile=" + log4j);
         }
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(classPath(mainClass));
         cmd.add(mainClass.getName());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -69,5 +69,26 @@ final class ChildJvm {
             throw new IOException(mainClass.getSimpleName() + " in a child JVM did not end within " + timeoutS + " s");
         }
         return new Outcome(p.exitValue(), text.toString());
+    }
+
+    /**
+     * This JVM's classpath plus the jar (or folder) {@code mainClass} was loaded from: under
+     * spark-submit the application jar is loaded by Spark's own class loader and is not on
+     * java.class.path, so a child started with java.class.path alone cannot find the class.
+     */
+    static String classPath(Class<?> mainClass) {
+        String cp = System.getProperty("java.class.path", "");
+        try {
+            java.security.CodeSource src = mainClass.getProtectionDomain().getCodeSource();
+            if (src != null) {
+                String own = java.nio.file.Path.of(src.getLocation().toURI()).toString();
+                if (!java.util.Arrays.asList(cp.split(java.io.File.pathSeparator)).contains(own)) {
+                    cp = own + (cp.isEmpty() ? "" : java.io.File.pathSeparator + cp);
+                }
+            }
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot locate the classes of " + mainClass.getName() + ": " + e, e);
+        }
+        return cp;
     }
 }

@@ -29,8 +29,10 @@ public final class ClusterBench {
                     "--replicas", String.valueOf(WORKERS)));
             app.addAll(List.of(args));
             System.out.println("cluster-bench: " + cluster.masterUrl() + ", " + WORKERS + " workers; spark-submit " + String.join(" ", app));
+            // the executors compute and run the ring: they get the full JIT a user's executors have
             Submission s = cluster.submit("bench-allreduce", jar, Map.of("spark.executorEnv.OMP_NUM_THREADS", "1",
-                    "spark.barrier.sync.timeout", "600s"), app, Duration.ofMinutes(40));
+                    "spark.barrier.sync.timeout", "600s", "spark.executor.extraJavaOptions",
+                    cluster.fullJitExecutorOptions()), app, Duration.ofMinutes(40));
             System.out.println(s.output());
             code = s.exitCode();
         }

@@ -184,6 +184,15 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * spark.executor.extraJavaOptions for a measurement: the Java 17 flags and ND4J's bounds
+     * without {@link #QUICK_JVM}, whose C1-only JIT leaves the Vector API kernels uncompiled
+     * and the timings those of a test, not of a user's executors.
+     */
+    String fullJitExecutorOptions() {
+        return String.join(" ", jvmOpens) + " " + ND4J_NATIVE;
+    }
+
     private List<String> jvm(String... more) {
         List<String> a = new ArrayList<>(jvmOpens);
         a.addAll(List.of(QUICK_JVM.split(" ")));
