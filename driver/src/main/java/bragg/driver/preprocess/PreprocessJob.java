@@ -70,8 +70,10 @@ public final class PreprocessJob {
                 : null;
         try {
             JavaRDD<SampleBlock> blocks = cached != null ? cached.map(SampleBlock::decode) : rdd.mapPartitions(it -> new SlabIterator(plan, it));
+            // The statistics pass needs no patterns from the cache when their moments were stored.
+            JavaRDD<SampleBlock> counted = cached != null ? cached.map(SampleBlock::decodeForStatistics) : blocks;
             long t0 = System.nanoTime();
-            PreprocessStats st = statistics(blocks, plan, opt);
+            PreprocessStats st = statistics(counted, plan, opt);
             long t1 = System.nanoTime();
             Manifest m = write(spark, blocks, plan, opt, st, sums.join(), cached != null);
             LOG.info("preprocess {}: statistics pass {} s, write pass {} s ({} partitions, {} samples)", opt.input(),

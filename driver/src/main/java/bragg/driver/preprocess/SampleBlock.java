@@ -2,6 +2,7 @@ package bragg.driver.preprocess;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * The transformed samples of one slab, column by column: one array per field for the whole slab
@@ -34,8 +35,13 @@ final class SampleBlock {
     ValueMoments moments;
 
     SampleBlock(int n, int posDims, int targetsPer, int patternLength) {
+        this(n, posDims, targetsPer, patternLength, true);
+    }
+
+    /** withPatterns false: {@link #pattern} is null (a block read back for its statistics only). */
+    private SampleBlock(int n, int posDims, int targetsPer, int patternLength, boolean withPatterns) {
         this(n, posDims, targetsPer, patternLength, new long[n], new int[n * posDims], new int[n], new float[n * targetsPer],
-                new float[Math.multiplyExact(n, patternLength)], new boolean[n], new int[n]);
+                withPatterns ? new float[Math.multiplyExact(n, patternLength)] : null, new boolean[n], new int[n]);
     }
 
     private SampleBlock(int n, int posDims, int targetsPer, int patternLength, long[] id, int[] pos, int[] label, float[] target,
@@ -104,8 +110,23 @@ final class SampleBlock {
 
     /** The inverse of {@link #encode}. */
     static SampleBlock decode(byte[] bytes) {
+        return decode(bytes, true);
+    }
+
+    /**
+     * The block for {@link #addTo} only: without its patterns when the moments were stored with
+     * it. The statistics pass decodes every cached block, and copying the patterns (268 MB per
+     * 2.15 GB of the bench's input) into fresh float arrays there only to drop them cost 0.05-0.18
+     * CPU-s per job (BENCHMARKS.md, bench preprocess).
+     */
+    static SampleBlock decodeForStatistics(byte[] bytes) {
+        boolean noMoments = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(16) < 0;   // the moments' count, after [n, D, T, P]
+        return decode(bytes, noMoments);
+    }
+
+    private static SampleBlock decode(byte[] bytes, boolean patterns) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        SampleBlock s = new SampleBlock(b.getInt(), b.getInt(), b.getInt(), b.getInt());
+        SampleBlock s = new SampleBlock(b.getInt(), b.getInt(), b.getInt(), b.getInt(), patterns);
         long count = b.getLong();
         double sum = b.getDouble();
         double sumSq = b.getDouble();
@@ -120,7 +141,8 @@ final class SampleBlock {
         b.asIntBuffer().get(s.pos).get(s.label).get(s.clipped);
         b.position(b.position() + 4 * (s.n * s.posDims + 2 * s.n));
         for (int i = 0; i < s.n; i++) s.finite[i] = b.get() != 0;
-        b.asFloatBuffer().get(s.target).get(s.pattern);
+        FloatBuffer f = b.asFloatBuffer().get(s.target);
+        if (patterns) f.get(s.pattern);
         return s;
     }
 }
