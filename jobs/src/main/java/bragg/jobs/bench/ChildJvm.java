@@ -2,10 +2,15 @@ package bragg.jobs.bench;
 
 import bragg.jobs.BuildInfo;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -79,14 +84,14 @@ final class ChildJvm {
     static String classPath(Class<?> mainClass) {
         String cp = System.getProperty("java.class.path", "");
         try {
-            java.security.CodeSource src = mainClass.getProtectionDomain().getCodeSource();
+            CodeSource src = mainClass.getProtectionDomain().getCodeSource();
             if (src != null) {
-                String own = java.nio.file.Path.of(src.getLocation().toURI()).toString();
-                if (!java.util.Arrays.asList(cp.split(java.io.File.pathSeparator)).contains(own)) {
-                    cp = own + (cp.isEmpty() ? "" : java.io.File.pathSeparator + cp);
+                String own = Path.of(src.getLocation().toURI()).toString();
+                if (!Arrays.asList(cp.split(File.pathSeparator)).contains(own)) {
+                    cp = own + (cp.isEmpty() ? "" : File.pathSeparator + cp);
                 }
             }
-        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+        } catch (URISyntaxException | IllegalArgumentException e) {
             throw new IllegalStateException("cannot locate the classes of " + mainClass.getName() + ": " + e, e);
         }
         return cp;
