@@ -11,8 +11,10 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * What a preprocess job will do, decided on the driver from headers and the small label and
@@ -48,6 +50,16 @@ record PreprocessPlan(SampleSource source, SampleLayout layout, List<String> lab
         int parts = opt.partitions() > 0 ? opt.partitions()
                 : (int) Math.ceil(Math.max(1, Math.ceil(info.rawBytes() / (128.0 * (1 << 20))) / cores)) * cores;
         return new PreprocessPlan(src, layout, List.copyOf(names), crop, perSlab, slabCount, Math.min(parts, slabCount));
+    }
+
+    /**
+     * The slab numbers of partition part: contiguous, and as even as whole slabs allow (the split
+     * Spark's parallelize makes of a list), so each task reads one stretch of the file.
+     */
+    Iterator<Integer> slabsOf(int part) {
+        int from = (int) ((long) part * slabCount / partitions);
+        int to = (int) ((long) (part + 1) * slabCount / partitions);
+        return IntStream.range(from, to).iterator();
     }
 
     /** Slab number index as a sample range. */

@@ -2,7 +2,6 @@ package bragg.driver.preprocess;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 
 /**
  * The transformed samples of one slab, column by column: one array per field for the whole slab
@@ -35,13 +34,8 @@ final class SampleBlock {
     ValueMoments moments;
 
     SampleBlock(int n, int posDims, int targetsPer, int patternLength) {
-        this(n, posDims, targetsPer, patternLength, true);
-    }
-
-    /** withPatterns false: {@link #pattern} is null (a block read back for its statistics only). */
-    private SampleBlock(int n, int posDims, int targetsPer, int patternLength, boolean withPatterns) {
         this(n, posDims, targetsPer, patternLength, new long[n], new int[n * posDims], new int[n], new float[n * targetsPer],
-                withPatterns ? new float[Math.multiplyExact(n, patternLength)] : null, new boolean[n], new int[n]);
+                new float[Math.multiplyExact(n, patternLength)], new boolean[n], new int[n]);
     }
 
     private SampleBlock(int n, int posDims, int targetsPer, int patternLength, long[] id, int[] pos, int[] label, float[] target,
@@ -85,17 +79,21 @@ final class SampleBlock {
     }
 
     /**
-     * The block as the bytes Spark keeps between the passes (a byte[] serialises as one bulk copy;
-     * Spark's Kryo cannot rebuild Java records). Little-endian:
+     * The block's bytes as {@link BlockCache} keeps them between the passes: a handful of bulk
+     * copies. Little-endian:
      * <pre>
      * [n, D, T, P int] [moments: count long (-1: none), sum, sumSq, min, max double]
      * [id long * n] [pos int * n*D] [label int * n] [clipped int * n]
      * [finite byte * n] [target float * n*T] [pattern float * n*P]
      * </pre>
      */
-    byte[] encode() {
+    int encodedSize() {
         long size = 16L + 40L + 8L * n + 4L * n * posDims + 8L * n + n + 4L * n * targetsPer + 4L * n * patternLength;
-        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.LITTLE_ENDIAN);
+        return Math.toIntExact(size);
+    }
+
+    /** Writes {@link #encodedSize} bytes at b's position (b little-endian), advancing it. */
+    void encodeInto(ByteBuffer b) {
         b.putInt(n).putInt(posDims).putInt(targetsPer).putInt(patternLength);
         if (moments == null) b.putLong(-1).putDouble(0).putDouble(0).putDouble(0).putDouble(0);
         else b.putLong(moments.count).putDouble(moments.sum).putDouble(moments.sumSq).putDouble(moments.min).putDouble(moments.max);
@@ -105,28 +103,24 @@ final class SampleBlock {
         b.position(b.position() + 4 * (n * posDims + 2 * n));
         for (boolean f : finite) b.put((byte) (f ? 1 : 0));
         b.asFloatBuffer().put(target).put(pattern);
+        b.position(b.position() + 4 * (n * targetsPer + n * patternLength));
+    }
+
+    /** The encoded block as a new array. */
+    byte[] encode() {
+        ByteBuffer b = ByteBuffer.allocate(encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
+        encodeInto(b);
         return b.array();
     }
 
     /** The inverse of {@link #encode}. */
     static SampleBlock decode(byte[] bytes) {
-        return decode(bytes, true);
+        return decode(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
     }
 
-    /**
-     * The block for {@link #addTo} only: without its patterns when the moments were stored with
-     * it. The statistics pass decodes every cached block, and copying the patterns (268 MB per
-     * 2.15 GB of the bench's input) into fresh float arrays there only to drop them cost 0.05-0.18
-     * CPU-s per job (BENCHMARKS.md, bench preprocess).
-     */
-    static SampleBlock decodeForStatistics(byte[] bytes) {
-        boolean noMoments = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(16) < 0;   // the moments' count, after [n, D, T, P]
-        return decode(bytes, noMoments);
-    }
-
-    private static SampleBlock decode(byte[] bytes, boolean patterns) {
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        SampleBlock s = new SampleBlock(b.getInt(), b.getInt(), b.getInt(), b.getInt(), patterns);
+    /** The inverse of {@link #encodeInto}: reads one block at b's position (b little-endian), advancing it. */
+    static SampleBlock decode(ByteBuffer b) {
+        SampleBlock s = new SampleBlock(b.getInt(), b.getInt(), b.getInt(), b.getInt());
         long count = b.getLong();
         double sum = b.getDouble();
         double sumSq = b.getDouble();
@@ -141,8 +135,8 @@ final class SampleBlock {
         b.asIntBuffer().get(s.pos).get(s.label).get(s.clipped);
         b.position(b.position() + 4 * (s.n * s.posDims + 2 * s.n));
         for (int i = 0; i < s.n; i++) s.finite[i] = b.get() != 0;
-        FloatBuffer f = b.asFloatBuffer().get(s.target);
-        if (patterns) f.get(s.pattern);
+        b.asFloatBuffer().get(s.target).get(s.pattern);
+        b.position(b.position() + 4 * (s.n * s.targetsPer + s.n * s.patternLength));
         return s;
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 
 class SampleBlockTest {
@@ -49,23 +51,28 @@ class SampleBlockTest {
     }
 
     @Test
-    void statisticsDecodeSkipsPatternsOnlyWhenTheMomentsWereStored() {
-        for (boolean withMoments : new boolean[] {true, false}) {
-            SampleBlock a = block(withMoments);
-            SampleBlock s = SampleBlock.decodeForStatistics(a.encode());
-            if (withMoments) assertNull(s.pattern);
-            else assertNotNull(s.pattern);
-            PreprocessStats want = stats(a);
-            PreprocessStats got = stats(s);
-            assertEquals(want.samples, got.samples);
-            assertEquals(want.nonFiniteSamples, got.nonFiniteSamples);
-            assertEquals(want.firstNonFinite, got.firstNonFinite);
-            assertEquals(want.clippedNegative, got.clippedNegative);
-            assertArrayEquals(want.perLabel, got.perLabel);
-            assertEquals(want.mean(), got.mean(), 0.0);
-            assertEquals(want.std(), got.std(), 0.0);
-            assertEquals(want.min, got.min, 0.0);
-            assertEquals(want.max, got.max, 0.0);
-        }
+    void blocksEncodedBackToBackIntoOneBufferDecodeInOrder() {
+        SampleBlock a = block(true);
+        SampleBlock b = block(false);
+        ByteBuffer buf = ByteBuffer.allocateDirect(a.encodedSize() + b.encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
+        a.encodeInto(buf);
+        assertEquals(a.encodedSize(), buf.position());
+        b.encodeInto(buf);
+        assertEquals(0, buf.remaining());
+        buf.flip();
+        SampleBlock a2 = SampleBlock.decode(buf);
+        SampleBlock b2 = SampleBlock.decode(buf);
+        assertEquals(0, buf.remaining());
+        assertArrayEquals(a.pattern, a2.pattern);
+        assertArrayEquals(a.id, a2.id);
+        assertArrayEquals(b.pattern, b2.pattern);
+        assertArrayEquals(b.clipped, b2.clipped);
+        assertNotNull(a2.moments);
+        assertEquals(a.moments.sum, a2.moments.sum, 0.0);
+        assertNull(b2.moments);
+        PreprocessStats want = stats(a);
+        PreprocessStats got = stats(a2);
+        assertEquals(want.mean(), got.mean(), 0.0);
+        assertEquals(want.samples, got.samples);
     }
 }
