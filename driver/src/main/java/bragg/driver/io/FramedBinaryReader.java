@@ -12,9 +12,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Reads samples stored one after another at a fixed stride, each optionally preceded by a
  * frame header (Merlin .mib) and otherwise contiguous (.npy in C order, raw binary).
- * A slab is a view into a memory-mapped window of the file ({@link MappedWindow}), decoded (or
- * binned, through {@link #readStored}) straight from the page cache: a read() into a buffer would
- * first copy every byte once more (about 0.2 CPU-s per 2 GB, BENCHMARKS.md, bench preprocess).
+ * One positional read per slab into a reused direct buffer (a heap buffer would cost a second
+ * copy: the JDK reads into a temporary direct buffer and copies from there), then a decode pass.
  */
 final class FramedBinaryReader implements SlabReader {
     private final String path;
@@ -26,8 +25,7 @@ final class FramedBinaryReader implements SlabReader {
     private final ByteOrder order;
     private final byte[] magic;        // expected first bytes of each frame header, or null
     private final MibRaw raw;          // Merlin raw-mode pixel decoder, or null for plain elements
-    private final MappedWindow window;
-    private ByteBuffer buf;            // the last slab's view into window
+    private ByteBuffer buf;
 
     FramedBinaryReader(String path, long dataStart, int frameHeader, int sampleSize, DType dtype, ByteOrder order,
                        String magic) throws IOException {
@@ -45,7 +43,6 @@ final class FramedBinaryReader implements SlabReader {
         this.order = order;
         this.magic = magic == null ? null : magic.getBytes(StandardCharsets.US_ASCII);
         this.raw = raw;
-        this.window = new MappedWindow(ch);
     }
 
     private long stride() {
@@ -69,17 +66,23 @@ final class FramedBinaryReader implements SlabReader {
         return new StoredSlab(buf, dtype, frameHeader, (int) stride());
     }
 
-    /** Points buf at the frames of samples [first, first + count) (from its byte 0) and checks their magic. */
+    /** Reads the frames of samples [first, first + count) into buf from byte 0 and checks their magic. */
     private void fill(long first, int count) throws IOException {
         long start = dataStart + first * stride();
         long len = count * stride();
         if (len > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(path + ": slab of " + len + " bytes is over 2 GB; use smaller slabs");
-        long size = ch.size();
-        if (start + len > size) {
-            throw new EOFException(path + ": file ends at byte " + size + " but samples [" + first + ", " + (first + count)
-                    + ") need bytes up to " + (start + len) + " (truncated file?)");
+        if (buf == null || buf.capacity() < len) buf = ByteBuffer.allocateDirect((int) len);
+        buf.clear().limit((int) len);
+        long pos = start;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos);
+            if (n < 0) {
+                throw new EOFException(path + ": file ends at byte " + pos + " but samples [" + first + ", " + (first + count)
+                        + ") need bytes up to " + (start + len) + " (truncated file?)");
+            }
+            pos += n;
         }
-        buf = window.view(start, (int) len).order(order);
+        buf.flip().order(order);
         if (magic != null) for (int s = 0; s < count; s++) checkMagic((int) (s * stride()), start + s * stride(), first + s);
     }
 
@@ -97,8 +100,6 @@ final class FramedBinaryReader implements SlabReader {
 
     @Override
     public void close() throws IOException {
-        buf = null;
-        window.close();
         ch.close();
     }
 }
