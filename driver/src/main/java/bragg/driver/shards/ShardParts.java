@@ -10,6 +10,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.HadoopReadOptions;
+import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 
@@ -34,8 +36,9 @@ public final class ShardParts {
     /** The part files under {@code dir} as they are now (footers read, so a damaged file is named). */
     public static List<Part> scan(FileSystem fs, Path dir, Configuration conf) throws IOException {
         List<Part> out = new ArrayList<>();
+        ParquetReadOptions options = footerOptions(conf);
         for (FileStatus s : listParquet(fs, dir).values()) {
-            out.add(new Part(s.getPath().getName(), rows(s, conf), s.getLen()));
+            out.add(new Part(s.getPath().getName(), rows(s, conf, options), s.getLen()));
         }
         return out;
     }
@@ -64,6 +67,7 @@ public final class ShardParts {
         Path dir = new Path(path);
         FileSystem fs = dir.getFileSystem(conf);
         TreeMap<String, FileStatus> found = listParquet(fs, dir);
+        ParquetReadOptions options = footerOptions(conf);
         String where = path + ": ";
         Object listed = m.extra().get(KEY);
         long total = 0;
@@ -81,7 +85,7 @@ public final class ShardParts {
                     throw new IOException(where + "part file " + p.file() + " is " + s.getLen() + " bytes, " + Manifest.FILE
                             + " says " + p.bytes() + " (truncated or rewritten since preprocess)");
                 }
-                long r = rows(s, conf);
+                long r = rows(s, conf, options);
                 if (r != p.rows()) {
                     throw new IOException(where + "part file " + p.file() + " holds " + r + " rows, " + Manifest.FILE
                             + " says " + p.rows());
@@ -96,7 +100,7 @@ public final class ShardParts {
             }
         } else {
             for (FileStatus s : found.values()) {
-                total += rows(s, conf);
+                total += rows(s, conf, options);
             }
         }
         if (total != m.count()) {
@@ -124,8 +128,17 @@ public final class ShardParts {
         return out;
     }
 
-    private static long rows(FileStatus s, Configuration conf) throws IOException {
-        try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromStatus(s, conf))) {
+    /**
+     * The options for reading footers, made once per folder: {@code ParquetFileReader.open(file)}
+     * makes a fresh Hadoop Configuration per file, which parses Hadoop's default XML again (10 ms
+     * a file, 0.16 CPU-s per preprocess job of 16 parts: BENCHMARKS.md, bench preprocess).
+     */
+    private static ParquetReadOptions footerOptions(Configuration conf) {
+        return HadoopReadOptions.builder(conf).build();
+    }
+
+    private static long rows(FileStatus s, Configuration conf, ParquetReadOptions options) throws IOException {
+        try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromStatus(s, conf), options)) {
             return r.getRecordCount();
         } catch (IOException | RuntimeException e) {
             throw new IOException(s.getPath() + ": not a readable Parquet file (" + e.getMessage()
