@@ -6,7 +6,8 @@ import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
- * The one pool of compute threads of a JVM: one daemon thread per available processor, shared by
+ * The one pool of compute threads of a JVM: one daemon thread per core it may use (every
+ * available processor, unless {@link #useThreads} says fewer: an executor's share), shared by
  * the Java attention kernel and the split matrix products of the fused layers (bragg.worker's
  * Gemm). One pool, so the two never run beside each other on the same cores: a second pool (such
  * as OpenBLAS's own threads, which spin for about 0.1 s after every product) would take a core
@@ -25,17 +26,35 @@ public final class ComputePool {
             synchronized (ComputePool.class) {
                 p = shared;
                 if (p == null) {
-                    p = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
-                        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-                        t.setDaemon(true);
-                        t.setName("bragg-compute-" + t.getPoolIndex());
-                        return t;
-                    }, null, false);
+                    p = newPool(Runtime.getRuntime().availableProcessors());
                     shared = p;
                 }
             }
         }
         return p;
+    }
+
+    /**
+     * Sizes the pool to {@code threads} (at most the available processors). A Spark executor
+     * granted 1 of a node's 64 cores must not compute on 64 threads beside the node's other
+     * executors; its tasks call this with the executor's cores. Callers that still hold the old
+     * pool finish on it, and its idle threads end by themselves (it is not shut down under them).
+     */
+    public static void useThreads(int threads) {
+        if (threads < 1) throw new IllegalArgumentException("compute threads must be >= 1; found " + threads);
+        int want = Math.min(threads, Runtime.getRuntime().availableProcessors());
+        synchronized (ComputePool.class) {
+            if (shared == null || shared.getParallelism() != want) shared = newPool(want);
+        }
+    }
+
+    private static ForkJoinPool newPool(int threads) {
+        return new ForkJoinPool(threads, pool -> {
+            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+            t.setDaemon(true);
+            t.setName("bragg-compute-" + t.getPoolIndex());
+            return t;
+        }, null, false);
     }
 
     /** Runs body(0..n-1) on {@code pool} and waits; the work items must write disjoint outputs. */

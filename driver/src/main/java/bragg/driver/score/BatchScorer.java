@@ -1,5 +1,6 @@
 package bragg.driver.score;
 
+import bragg.driver.spark.ExecutorCores;
 import bragg.driver.spark.TaskGpu;
 import bragg.worker.model.ops.KernelProvider;
 import bragg.worker.train.ReplicaThreads;
@@ -45,7 +46,7 @@ public final class BatchScorer {
         org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
         KernelProvider.assignGpu(task == null ? null : TaskGpu.assigned(task));
         if (task != null) {
-            ReplicaThreads.use(task.cpus());
+            ReplicaThreads.use(task.cpus(), ExecutorCores.of(org.apache.spark.SparkEnv.get().conf()));
         }
         try {
             return scoreAll(rows, model, shape, batch, pattern, describe, emit);

@@ -1,6 +1,7 @@
 package bragg.driver.train;
 
 import bragg.driver.shards.PatternCodec;
+import bragg.driver.spark.ExecutorCores;
 import bragg.driver.spark.TaskGpu;
 import bragg.worker.collective.Collective;
 import bragg.worker.model.ops.KernelProvider;
@@ -52,8 +53,9 @@ final class ReplicaTask extends AbstractFunction1<Iterator<Tuple2<Long, ShardSam
         int rank = ctx.partitionId();
         int n = ctx.getTaskInfos().length;
         KernelProvider.assignGpu(TaskGpu.assigned(ctx));
-        // BLAS and libnd4j sized to this task's cores, so the executor's replicas do not oversubscribe it
-        ReplicaThreads.use(ctx.cpus());
+        // BLAS and libnd4j sized to this task's cores and the compute pool to the executor's, so the
+        // executor's replicas do not oversubscribe it (nor the node's other executors)
+        ReplicaThreads.use(ctx.cpus(), ExecutorCores.of(SparkEnv.get().conf()));
         // The checkpoint store must see what the driver's does (s3a credentials, HDFS names).
         CheckpointStore.useHadoopConfiguration(hadoopConfiguration(SparkEnv.get().conf()));
         try {

@@ -1,7 +1,6 @@
 package bragg.jobs.train;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import bragg.driver.spark.ExecutorCores;
 import org.apache.spark.SparkConf;
 
 /**
@@ -11,7 +10,6 @@ import org.apache.spark.SparkConf;
  * 15 s apart); with a local master the slots are known up front, so that case fails at once here.
  */
 final class SlotCheck {
-    private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\d+|\\*)(?:,\\s*\\d+)?])?");
 
     private SlotCheck() {
     }
@@ -27,12 +25,10 @@ final class SlotCheck {
                     + "under dynamic allocation, and bragg train is one; set spark.dynamicAllocation.enabled=false and give "
                     + "the application at least bragg.train.replicas = " + replicas + " task slots");
         }
-        Matcher m = LOCAL.matcher(master.trim());
-        if (!m.matches()) {
+        Integer cores = ExecutorCores.localCores(master);
+        if (cores == null) {
             return;   // a cluster: its executors may still be registering, Spark checks the slots itself
         }
-        int cores = m.group(1) == null ? 1 : m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
-                : Integer.parseInt(m.group(1));
         int slots = cores / Math.max(1, taskCpus);
         if (replicas > slots) {
             throw new IllegalArgumentException("config key bragg.train.replicas = " + replicas + ": the barrier stage runs "

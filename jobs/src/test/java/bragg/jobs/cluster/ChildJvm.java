@@ -40,7 +40,13 @@ final class ChildJvm implements AutoCloseable {
      */
     static ChildJvm start(String name, List<String> jvmArgs, List<String> classpath, String mainClass, List<String> args,
                           Map<String, String> env, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(name, List.of(), jvmArgs, classpath, mainClass, args, env, log);
+    }
+
+    /** The same, run through launcher (e.g. {@code taskset -c 1}: the JVM and its children on core 1). */
+    static ChildJvm start(String name, List<String> launcher, List<String> jvmArgs, List<String> classpath, String mainClass,
+                          List<String> args, Map<String, String> env, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
         cmd.add("-cp");

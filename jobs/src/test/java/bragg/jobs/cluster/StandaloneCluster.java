@@ -35,15 +35,17 @@ final class StandaloneCluster implements AutoCloseable {
     private final SparkHome home;
     private final List<String> jvmOpens;
     private final int workers;
+    private final boolean pinWorkers;     // worker i (and its executor) on core i mod cores
     private final int port;
     private final int webUiPort;
     private final List<ChildJvm> daemons = new ArrayList<>();
 
-    private StandaloneCluster(Path dir, SparkHome home, List<String> jvmOpens, int workers) {
+    private StandaloneCluster(Path dir, SparkHome home, List<String> jvmOpens, int workers, boolean pinWorkers) {
         this.dir = dir;
         this.home = home;
         this.jvmOpens = jvmOpens;
         this.workers = workers;
+        this.pinWorkers = pinWorkers;
         this.port = FreePort.next();
         this.webUiPort = FreePort.next();
     }
@@ -54,9 +56,12 @@ final class StandaloneCluster implements AutoCloseable {
      *
      * @param dir      empty folder for logs, work dirs, local dirs and event logs
      * @param jvmOpens the Java 17 flags every Spark JVM needs ({@code BuildInfo.jvmFlags()})
+     * @param pinWorkers run Worker i and its executor on core i (mod the cores) with taskset: a
+     *                   measurement's "one core per executor"; the tests leave them unpinned
      */
-    static StandaloneCluster start(Path dir, SparkHome home, List<String> jvmOpens, int workers) throws IOException, InterruptedException {
-        StandaloneCluster c = new StandaloneCluster(dir, home, jvmOpens, workers);
+    static StandaloneCluster start(Path dir, SparkHome home, List<String> jvmOpens, int workers, boolean pinWorkers)
+            throws IOException, InterruptedException {
+        StandaloneCluster c = new StandaloneCluster(dir, home, jvmOpens, workers, pinWorkers);
         try {
             c.startDaemons();
             c.awaitWorkers();
@@ -73,7 +78,7 @@ final class StandaloneCluster implements AutoCloseable {
      * bragg/build.properties ({@code BuildInfo.jvmFlags()}); {@code dir} is emptied first.
      * What {@link StandaloneClusterIT} runs on, and {@link ClusterBench}.
      */
-    static StandaloneCluster startForBuild(Path root, Path dir, int workers) throws IOException, InterruptedException {
+    static StandaloneCluster startForBuild(Path root, Path dir, int workers, boolean pinWorkers) throws IOException, InterruptedException {
         deleteTree(dir);
         Files.createDirectories(dir);
         SparkHome home = SparkHome.create(dir.resolve("spark-home"), root.resolve("jobs/target/spark-classpath.txt"),
@@ -82,7 +87,7 @@ final class StandaloneCluster implements AutoCloseable {
         if (!opens.contains("--add-opens=java.base/java.nio=ALL-UNNAMED")) {
             throw new IllegalStateException("jvm.opens in bragg/build.properties lacks --add-opens=java.base/java.nio=ALL-UNNAMED: " + opens);
         }
-        return start(dir, home, opens, workers);
+        return start(dir, home, opens, workers, pinWorkers);
     }
 
     static void deleteTree(Path p) throws IOException {
@@ -109,7 +114,10 @@ final class StandaloneCluster implements AutoCloseable {
         for (int i = 0; i < workers; i++) {
             Path work = Files.createDirectories(dir.resolve("worker-" + i));
             // Port 0: the Worker's RPC and web UI ports are chosen by the Worker.
-            daemons.add(ChildJvm.start("worker-" + i, jvm(DAEMON_HEAP), home.classpath(), "org.apache.spark.deploy.worker.Worker",
+            // Pinned: the Worker, and the executor it forks, run on core i alone (the executor's JVM
+            // then sizes its GC and JIT threads for that one core), as a 1-core container would hold them.
+            List<String> launcher = pinWorkers ? List.of("taskset", "-c", String.valueOf(i % Runtime.getRuntime().availableProcessors())) : List.of();
+            daemons.add(ChildJvm.start("worker-" + i, launcher, jvm(DAEMON_HEAP), home.classpath(), "org.apache.spark.deploy.worker.Worker",
                     List.of("--host", "127.0.0.1", "--port", "0", "--webui-port", "0", "--cores", "1", "--memory", EXECUTOR_MEMORY,
                             "--work-dir", work.toString(), masterUrl()),
                     env(), logs.resolve("worker-" + i + ".log")));

@@ -49,7 +49,7 @@ class StandaloneClusterIT {
         Path root = Path.of(System.getProperty("bragg.root.dir", ".")).toAbsolutePath().normalize();
         jar = AppJar.built(root);
         dir = root.resolve("jobs/target/standalone-cluster-it");
-        cluster = StandaloneCluster.startForBuild(root, dir, WORKERS);
+        cluster = StandaloneCluster.startForBuild(root, dir, WORKERS, false);
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package bragg.worker.train;
 
+import bragg.kernels.ComputePool;
 import bragg.worker.model.ops.Gemm;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
@@ -23,6 +24,15 @@ public final class ReplicaThreads {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaThreads.class);
 
     private ReplicaThreads() {
+    }
+
+    /**
+     * The same, with the JVM's compute pool sized to the cores Spark granted the executor
+     * ({@code executorCores}, which its replicas share), not to the machine's.
+     */
+    public static void use(int cores, int executorCores) {
+        use(cores);
+        ComputePool.useThreads(executorCores);
     }
 
     /** Sets libnd4j to {@code cores} threads and OpenBLAS to one. */
