@@ -124,10 +124,15 @@ public final class AllReduceBench implements Runnable {
 
     /** The all-reduce rows: prints them, puts them into {@code json}; returns the Spark master. */
     private String collectives(Map<String, Object> json) throws IOException, InterruptedException {
-        double loopback = loopbackGBps((long) loopbackMb * MB, false);
-        double duplex = loopbackGBps((long) loopbackMb * MB, true);
         SparkSession spark = SparkSessions.getOrCreate("bragg bench allreduce", sparkConf(Map.of()));
         String master = spark.sparkContext().master();
+        // Local: driver and executor are one JVM, so the stream goes to a second JVM. Cluster: the
+        // stream runs between the two executors the ring runs on, on their cores.
+        boolean onExecutors = !master.startsWith("local") && replicas == 2;
+        JavaSparkContext js = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        double loopback = onExecutors ? ExecutorLoopback.gbps(js, (long) loopbackMb * MB, false) : loopbackGBps((long) loopbackMb * MB, false);
+        double duplex = onExecutors ? ExecutorLoopback.gbps(js, (long) loopbackMb * MB, true) : loopbackGBps((long) loopbackMb * MB, true);
+        json.put("loopback_between", onExecutors ? "the 2 executors" : "this JVM and a child JVM");
         double busbw64;
         double allgather16;
         double ring16;
@@ -138,7 +143,7 @@ public final class AllReduceBench implements Runnable {
             System.out.printf(Locale.ROOT, "bench allreduce on %s, %d ranks; GB/s = 10^9 bytes/s; each time is the median of "
                     + "%d all-reduces (slowest rank), after one warm-up%n%n", master, replicas, reps);
             System.out.printf(Locale.ROOT, "%-40s %10s %12s %12s%n", "what", "ms", "algbw GB/s", "busbw GB/s");
-            System.out.printf(Locale.ROOT, "%-40s %10s %12.3f %12s%n", "loopback TCP, 2 JVMs, " + loopbackMb + " MB", "-",
+            System.out.printf(Locale.ROOT, "%-40s %10s %12.3f %12s%n", "loopback TCP, " + (onExecutors ? "2 executors, " : "2 JVMs, ") + loopbackMb + " MB", "-",
                     loopback, "-");
             System.out.printf(Locale.ROOT, "%-40s %10s %12.3f %12s%n", "  both ways at once, per direction", "-",
                     duplex, "-");
@@ -222,22 +227,8 @@ public final class AllReduceBench implements Runnable {
             s.setReceiveBufferSize(4 << 20);
             DataInputStream in = new DataInputStream(s.getInputStream());
             long t0 = System.nanoTime();
-            CompletableFuture<Long> back = duplex ? CompletableFuture.supplyAsync(() -> {
-                try {
-                    byte[] buf = new byte[LoopbackPeer.CHUNK];
-                    long got = 0;
-                    while (got < bytes) {
-                        int n = in.read(buf, 0, (int) Math.min(buf.length, bytes - got));
-                        if (n < 0) {
-                            break;
-                        }
-                        got += n;
-                    }
-                    return got;
-                } catch (IOException e) {
-                    throw new IllegalStateException("loopback: reading the peer's stream failed: " + e, e);
-                }
-            }) : CompletableFuture.completedFuture(bytes);
+            CompletableFuture<Long> back = duplex ? CompletableFuture.supplyAsync(() -> LoopbackPeer.read(in, bytes))
+                    : CompletableFuture.completedFuture(bytes);
             LoopbackPeer.send(s, bytes);
             s.shutdownOutput();
             long returned = back.join();

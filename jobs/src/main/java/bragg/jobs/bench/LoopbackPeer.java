@@ -63,6 +63,22 @@ public final class LoopbackPeer {
         }
     }
 
+    /** Reads bytes (fewer if the stream ends first) for the stream coming back; returns how many came. */
+    static long read(InputStream in, long bytes) {
+        byte[] buf = new byte[CHUNK];
+        long got = 0;
+        try {
+            while (got < bytes) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, bytes - got));
+                if (n < 0) break;
+                got += n;
+            }
+            return got;
+        } catch (IOException e) {
+            throw new IllegalStateException("loopback: reading the peer's stream failed: " + e, e);
+        }
+    }
+
     /** Reads until end of stream; returns the bytes read. */
     static long drain(InputStream in) throws IOException {
         byte[] buf = new byte[CHUNK];

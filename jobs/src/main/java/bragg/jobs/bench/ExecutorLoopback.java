@@ -1,0 +1,101 @@
+package bragg.jobs.bench;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The loopback limit on a cluster: one TCP stream between the two executors of a 2-task barrier
+ * stage, the same JVMs, cores and hosts the 2-rank ring runs between (a stream between the
+ * driver and a JVM of its own would run on cores the executors do not have). Rank 1 listens,
+ * rank 0 sends; with duplex, rank 1 sends as much back at the same time (the ring's pattern:
+ * each rank sends and receives at once) and the result is what each direction carried per second.
+ */
+final class ExecutorLoopback {
+    private ExecutorLoopback() {
+    }
+
+    /** GB/s of one direction, measured on rank 0. */
+    static double gbps(JavaSparkContext jsc, long bytes, boolean duplex) {
+        ClassTag<Double> tag = ClassTag$.MODULE$.apply(Double.class);
+        RDD<Double> r = jsc.parallelize(List.of(0, 1), 2).rdd().barrier().mapPartitions(new Stream(bytes, duplex), false, tag);
+        return new JavaRDD<>(r, tag).collect().get(0);
+    }
+
+    /** Rank 1 listens and drains, rank 0 sends and times: what one barrier task does. */
+    private static final class Stream extends AbstractFunction1<Iterator<Integer>, Iterator<Double>> implements Serializable {
+        private final long bytes;
+        private final boolean duplex;
+
+        Stream(long bytes, boolean duplex) {
+            this.bytes = bytes;
+            this.duplex = duplex;
+        }
+
+        @Override
+        public Iterator<Double> apply(Iterator<Integer> ignored) {
+            try {
+                return CollectionConverters.asScala(measure().iterator());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private List<Double> measure() throws IOException {
+            BarrierTaskContext ctx = BarrierTaskContext.get();
+            String host = SparkEnv.get().blockManager().blockManagerId().host();
+            if (ctx.partitionId() == 1) {
+                try (ServerSocket ss = new ServerSocket()) {
+                    ss.setReceiveBufferSize(4 << 20);
+                    ss.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+                    ctx.allGather(host + ":" + ss.getLocalPort());
+                    try (Socket s = ss.accept()) {
+                        s.setSendBufferSize(4 << 20);
+                        CompletableFuture<Void> back = duplex ? CompletableFuture.runAsync(() -> LoopbackPeer.send(s, bytes)) : null;
+                        long got = LoopbackPeer.drain(s.getInputStream());
+                        if (back != null) back.join();
+                        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                        out.writeLong(got);
+                        out.flush();
+                    }
+                }
+                return List.of();
+            }
+            String[] peer = ctx.allGather("")[1].split(":");
+            try (Socket s = new Socket(peer[0], Integer.parseInt(peer[1]))) {
+                s.setSendBufferSize(4 << 20);
+                s.setReceiveBufferSize(4 << 20);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                long t0 = System.nanoTime();
+                CompletableFuture<Long> back = duplex ? CompletableFuture.supplyAsync(() -> LoopbackPeer.read(in, bytes)) : CompletableFuture.completedFuture(bytes);
+                LoopbackPeer.send(s, bytes);
+                s.shutdownOutput();
+                long returned = back.join();
+                long got = in.readLong();
+                double secs = (System.nanoTime() - t0) / 1e9;
+                if (got != bytes || returned != bytes) {
+                    throw new IOException("executor loopback: the peer received " + got + " bytes and sent back " + returned + ", " + bytes + " expected");
+                }
+                return List.of(bytes / secs / 1e9);
+            }
+        }
+    }
+}
