@@ -10,9 +10,7 @@ import bragg.jobs.config.BraggConfig;
 import bragg.jobs.report.Json;
 import bragg.worker.collective.CollectiveConfig;
 import bragg.worker.collective.Compression;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -236,22 +234,7 @@ public final class AllReduceBench implements Runnable {
                 : new IOException("LoopbackPeer ended (exit " + outcome.exitCode() + ") before it printed its port: "
                         + outcome.output().strip())));
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port.get())) {
-            s.setSendBufferSize(4 << 20);
-            s.setReceiveBufferSize(4 << 20);
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            long t0 = System.nanoTime();
-            CompletableFuture<Long> back = duplex ? CompletableFuture.supplyAsync(() -> LoopbackPeer.read(in, bytes))
-                    : CompletableFuture.completedFuture(bytes);
-            LoopbackPeer.send(s, bytes);
-            s.shutdownOutput();
-            long returned = back.join();
-            long got = in.readLong();
-            double secs = (System.nanoTime() - t0) / 1e9;
-            if (got != bytes || returned != bytes) {
-                throw new IOException("loopback peer received " + got + " bytes and sent back " + returned + ", "
-                        + bytes + " expected");
-            }
-            return bytes / secs / 1e9;
+            return LoopbackPeer.stream(s, bytes, duplex);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException("loopback peer did not start: " + e.getCause(), e.getCause());
         } finally {

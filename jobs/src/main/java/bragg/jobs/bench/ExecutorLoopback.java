@@ -1,7 +1,5 @@
 package bragg.jobs.bench;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -10,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
@@ -56,10 +53,13 @@ final class ExecutorLoopback {
                 return CollectionConverters.asScala(measure().iterator());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("executor loopback interrupted (task killed)", e);
             }
         }
 
-        private List<Double> measure() throws IOException {
+        private List<Double> measure() throws IOException, InterruptedException {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             String host = SparkEnv.get().blockManager().blockManagerId().host();
             if (ctx.partitionId() == 1) {
@@ -68,33 +68,14 @@ final class ExecutorLoopback {
                     ss.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
                     ctx.allGather(host + ":" + ss.getLocalPort());
                     try (Socket s = ss.accept()) {
-                        s.setSendBufferSize(4 << 20);
-                        CompletableFuture<Void> back = duplex ? CompletableFuture.runAsync(() -> LoopbackPeer.send(s, bytes)) : null;
-                        long got = LoopbackPeer.drain(s.getInputStream());
-                        if (back != null) back.join();
-                        DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                        out.writeLong(got);
-                        out.flush();
+                        LoopbackPeer.serve(s, duplex ? bytes : 0);
                     }
                 }
                 return List.of();
             }
             String[] peer = ctx.allGather("")[1].split(":");
             try (Socket s = new Socket(peer[0], Integer.parseInt(peer[1]))) {
-                s.setSendBufferSize(4 << 20);
-                s.setReceiveBufferSize(4 << 20);
-                DataInputStream in = new DataInputStream(s.getInputStream());
-                long t0 = System.nanoTime();
-                CompletableFuture<Long> back = duplex ? CompletableFuture.supplyAsync(() -> LoopbackPeer.read(in, bytes)) : CompletableFuture.completedFuture(bytes);
-                LoopbackPeer.send(s, bytes);
-                s.shutdownOutput();
-                long returned = back.join();
-                long got = in.readLong();
-                double secs = (System.nanoTime() - t0) / 1e9;
-                if (got != bytes || returned != bytes) {
-                    throw new IOException("executor loopback: the peer received " + got + " bytes and sent back " + returned + ", " + bytes + " expected");
-                }
-                return List.of(bytes / secs / 1e9);
+                return List.of(LoopbackPeer.stream(s, bytes, duplex));
             }
         }
     }

@@ -1,5 +1,6 @@
 package bragg.jobs.bench;
 
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The far end of the loopback bandwidth measurement, in its own JVM: prints its port, accepts
@@ -32,21 +34,50 @@ public final class LoopbackPeer {
             System.out.println("port " + ss.getLocalPort());
             System.out.flush();
             try (Socket s = ss.accept()) {
-                s.setSendBufferSize(4 << 20);
-                Thread back = null;
-                if (duplexBytes > 0) {
-                    back = new Thread(() -> send(s, duplexBytes), "loopback-peer-send");
-                    back.start();
-                }
-                long total = drain(s.getInputStream());
-                if (back != null) {
-                    back.join();
-                }
-                DataOutputStream out = new DataOutputStream(s.getOutputStream());
-                out.writeLong(total);
-                out.flush();
+                serve(s, duplexBytes);
             }
         }
+    }
+
+    /**
+     * The receiving end of one measurement: reads to the end of the stream (sending duplexBytes
+     * back meanwhile, when > 0), then answers the byte count it read.
+     */
+    static void serve(Socket s, long duplexBytes) throws IOException, InterruptedException {
+        s.setSendBufferSize(4 << 20);
+        Thread back = null;
+        if (duplexBytes > 0) {
+            back = new Thread(() -> send(s, duplexBytes), "loopback-peer-send");
+            back.start();
+        }
+        long total = drain(s.getInputStream());
+        if (back != null) {
+            back.join();
+        }
+        DataOutputStream out = new DataOutputStream(s.getOutputStream());
+        out.writeLong(total);
+        out.flush();
+    }
+
+    /**
+     * The sending end: sends bytes to a peer that {@link #serve}s (reading as many back with
+     * duplex), checks both counts; returns GB/s of one direction.
+     */
+    static double stream(Socket s, long bytes, boolean duplex) throws IOException {
+        s.setSendBufferSize(4 << 20);
+        s.setReceiveBufferSize(4 << 20);
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        long t0 = System.nanoTime();
+        CompletableFuture<Long> back = duplex ? CompletableFuture.supplyAsync(() -> read(in, bytes)) : CompletableFuture.completedFuture(bytes);
+        send(s, bytes);
+        s.shutdownOutput();
+        long returned = back.join();
+        long got = in.readLong();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        if (got != bytes || returned != bytes) {
+            throw new IOException("loopback: the peer received " + got + " bytes and sent back " + returned + ", " + bytes + " expected");
+        }
+        return bytes / secs / 1e9;
     }
 
     /** Writes {@code bytes} in 1 MiB writes; an error ends the measurement on the other side. */
