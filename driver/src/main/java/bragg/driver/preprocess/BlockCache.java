@@ -116,7 +116,7 @@ final class BlockCache {
         FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
         TaskContext task = TaskContext.get();
         if (task != null) task.addTaskCompletionListener((TaskCompletionListener) ctx -> closeQuietly(ch));
-        return new Reader(p, ch, ref.blocks);
+        return new Reader(p, ch, size, ref.blocks);
     }
 
     /** Deletes the file ref names, if it is on this host. */
@@ -136,15 +136,17 @@ final class BlockCache {
     private static final class Reader implements Iterator<SampleBlock> {
         private final Path path;
         private final FileChannel ch;
+        private final long size;       // the file's length, checked against the Ref when opened
         private final int blocks;
         private final ByteBuffer head = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
         private ByteBuffer buf;
         private int read;
         private long offset;
 
-        Reader(Path path, FileChannel ch, int blocks) {
+        Reader(Path path, FileChannel ch, long size, int blocks) {
             this.path = path;
             this.ch = ch;
+            this.size = size;
             this.blocks = blocks;
         }
 
@@ -161,13 +163,13 @@ final class BlockCache {
             try {
                 head.clear();
                 fill(head);
-                int size = head.getInt(0);
-                if (size <= 0 || offset + size > ch.size()) {
-                    throw new IOException(path + ": block " + read + " at byte offset " + (offset - 4) + " declares " + size
-                            + " bytes, but the file has " + (ch.size() - offset) + " left");
+                int length = head.getInt(0);
+                if (length <= 0 || offset + length > size) {
+                    throw new IOException(path + ": block " + read + " at byte offset " + (offset - 4) + " declares " + length
+                            + " bytes, but the file has " + (size - offset) + " left");
                 }
-                if (buf == null || buf.capacity() < size) buf = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
-                buf.clear().limit(size);
+                if (buf == null || buf.capacity() < length) buf = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
+                buf.clear().limit(length);
                 fill(buf);
                 buf.flip();
                 read++;

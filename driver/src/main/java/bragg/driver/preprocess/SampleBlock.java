@@ -1,7 +1,6 @@
 package bragg.driver.preprocess;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The transformed samples of one slab, column by column: one array per field for the whole slab
@@ -104,18 +103,6 @@ final class SampleBlock {
         for (boolean f : finite) b.put((byte) (f ? 1 : 0));
         b.asFloatBuffer().put(target).put(pattern);
         b.position(b.position() + 4 * (n * targetsPer + n * patternLength));
-    }
-
-    /** The encoded block as a new array. */
-    byte[] encode() {
-        ByteBuffer b = ByteBuffer.allocate(encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
-        encodeInto(b);
-        return b.array();
-    }
-
-    /** The inverse of {@link #encode}. */
-    static SampleBlock decode(byte[] bytes) {
-        return decode(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN));
     }
 
     /** The inverse of {@link #encodeInto}: reads one block at b's position (b little-endian), advancing it. */

@@ -40,7 +40,9 @@ class SampleBlockTest {
     @Test
     void roundTripKeepsEveryField() {
         SampleBlock a = block(true);
-        SampleBlock b = SampleBlock.decode(a.encode());
+        ByteBuffer buf = ByteBuffer.allocate(a.encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
+        a.encodeInto(buf);
+        SampleBlock b = SampleBlock.decode(buf.flip());
         assertArrayEquals(a.id, b.id);
         assertArrayEquals(a.pos, b.pos);
         assertArrayEquals(a.label, b.label);
