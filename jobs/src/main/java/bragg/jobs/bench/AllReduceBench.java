@@ -12,6 +12,7 @@ import bragg.worker.collective.CollectiveConfig;
 import bragg.worker.collective.Compression;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,8 @@ import picocli.CommandLine.Option;
  *   busbw = algbw * 2(N-1)/N                  (nccl-tests' convention: what each link carried)
  *   loopback = one TCP stream between this JVM and a second one (on a cluster: between the two
  *              executors), bytes / time, the median of 3
+ *   bound = 1 / ((send + recv) * loopback)    (send, recv: CPU seconds per GB of the stream's two
+ *              threads: a 2-rank ring whose ranks have one core each pays both on that core)
  * </pre>
  * Bandwidths are in GB/s (10^9 bytes). Runs on whatever master Spark is given: local[2] under
  * bin/bragg, the cluster under spark-submit (the ranks are then on real executors).
@@ -135,14 +138,20 @@ public final class AllReduceBench implements Runnable {
         // the median of 3 streams, as the ring rows are medians: one stream swung 1.3-1.7 GB/s between runs
         double[] one = new double[LOOPBACK_RUNS];
         double[] both = new double[LOOPBACK_RUNS];
+        double[] sendCpu = new double[LOOPBACK_RUNS];
+        double[] recvCpu = new double[LOOPBACK_RUNS];
         for (int i = 0; i < LOOPBACK_RUNS; i++) {
-            one[i] = onExecutors ? ExecutorLoopback.gbps(js, (long) loopbackMb * MB, false) : loopbackGBps((long) loopbackMb * MB, false);
-            both[i] = onExecutors ? ExecutorLoopback.gbps(js, (long) loopbackMb * MB, true) : loopbackGBps((long) loopbackMb * MB, true);
+            long bytes = (long) loopbackMb * MB;
+            LoopbackPeer.Result o = onExecutors ? ExecutorLoopback.measure(js, bytes, false) : loopback(bytes, false);
+            one[i] = o.gbps;
+            sendCpu[i] = o.sendCpuSPerGb;
+            recvCpu[i] = o.recvCpuSPerGb;
+            both[i] = (onExecutors ? ExecutorLoopback.measure(js, bytes, true) : loopback(bytes, true)).gbps;
         }
-        java.util.Arrays.sort(one);
-        java.util.Arrays.sort(both);
-        double loopback = one[LOOPBACK_RUNS / 2];
-        double duplex = both[LOOPBACK_RUNS / 2];
+        double loopback = median(one);
+        double duplex = median(both);
+        // the stream's per-byte CPU at each end, medians; the bound is that of the median stream
+        LoopbackPeer.Result cost = new LoopbackPeer.Result(loopback, median(sendCpu), median(recvCpu));
         json.put("loopback_between", onExecutors ? "the 2 executors" : "this JVM and a child JVM");
         double busbw64;
         double allgather16;
@@ -158,6 +167,10 @@ public final class AllReduceBench implements Runnable {
                     loopback, "-");
             System.out.printf(Locale.ROOT, "%-40s %10s %12.3f %12s%n", "  both ways at once, per direction", "-",
                     duplex, "-");
+            System.out.printf(Locale.ROOT, "  one way, CPU per GB: sender %.3f s, receiver %.3f s; with one core per rank for both directions "
+                    + "a 2-rank ring reaches at most %.2f of the stream%n", cost.sendCpuSPerGb, cost.recvCpuSPerGb, cost.oneCoreRingBound());
+            // untimed: the ring's code is compiled before the first row (else the 1 MB row timed the JIT)
+            AllReduceStage.run(jsc, replicas, "ring", CollectiveConfig.DEFAULT, 64 * MB / 4, 3, 7, false);
             double[] ring = new double[3];
             int[] sizes = {1, 16, 64};
             for (int i = 0; i < sizes.length; i++) {
@@ -181,6 +194,10 @@ public final class AllReduceBench implements Runnable {
         json.put("ratio_ring_to_loopback", round(busbw64 / loopback));
         json.put("loopback_duplex_gbps", round(duplex));
         json.put("ratio_ring_to_loopback_duplex", round(busbw64 / duplex));
+        json.put("loopback_send_cpu_s_per_gb", round(cost.sendCpuSPerGb));
+        json.put("loopback_recv_cpu_s_per_gb", round(cost.recvCpuSPerGb));
+        json.put("ratio_bound_one_core_ranks", round(cost.oneCoreRingBound()));
+        json.put("ratio_ring_to_bound", round(busbw64 / loopback / cost.oneCoreRingBound()));
         json.put("speedup_ring_vs_allgather_16mb", round(ring16 / allgather16));
         json.put("ring_bf16_busbw_gbps_64mb", round(bf16at64));
         json.put("ring_hop_latency_us", round(hopMicros));
@@ -214,7 +231,7 @@ public final class AllReduceBench implements Runnable {
      * {@code duplex} a second stream comes back at the same time and the result is what each
      * direction carried per second (the pattern of a 2-rank ring).
      */
-    private static double loopbackGBps(long bytes, boolean duplex) throws IOException, InterruptedException {
+    private static LoopbackPeer.Result loopback(long bytes, boolean duplex) throws IOException, InterruptedException {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         List<String> peerArgs = duplex ? List.of("duplex", String.valueOf(bytes)) : List.of();
         CompletableFuture<ChildJvm.Outcome> child = CompletableFuture.supplyAsync(() -> {
@@ -233,7 +250,7 @@ public final class AllReduceBench implements Runnable {
         child.whenComplete((outcome, error) -> port.completeExceptionally(error != null ? error
                 : new IOException("LoopbackPeer ended (exit " + outcome.exitCode() + ") before it printed its port: "
                         + outcome.output().strip())));
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port.get())) {
+        try (Socket s = LoopbackPeer.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port.get()))) {
             return LoopbackPeer.stream(s, bytes, duplex);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException("loopback peer did not start: " + e.getCause(), e.getCause());
@@ -324,6 +341,12 @@ public final class AllReduceBench implements Runnable {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
     }
 
     private static double round(double v) {

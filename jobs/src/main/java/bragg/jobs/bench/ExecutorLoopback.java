@@ -30,15 +30,15 @@ final class ExecutorLoopback {
     private ExecutorLoopback() {
     }
 
-    /** GB/s of one direction, measured on rank 0. */
-    static double gbps(JavaSparkContext jsc, long bytes, boolean duplex) {
-        ClassTag<Double> tag = ClassTag$.MODULE$.apply(Double.class);
-        RDD<Double> r = jsc.parallelize(List.of(0, 1), 2).rdd().barrier().mapPartitions(new Stream(bytes, duplex), false, tag);
+    /** One direction's GB/s (and, one way, each end's CPU per GB), measured on rank 0. */
+    static LoopbackPeer.Result measure(JavaSparkContext jsc, long bytes, boolean duplex) {
+        ClassTag<LoopbackPeer.Result> tag = ClassTag$.MODULE$.apply(LoopbackPeer.Result.class);
+        RDD<LoopbackPeer.Result> r = jsc.parallelize(List.of(0, 1), 2).rdd().barrier().mapPartitions(new Stream(bytes, duplex), false, tag);
         return new JavaRDD<>(r, tag).collect().get(0);
     }
 
     /** Rank 1 listens and drains, rank 0 sends and times: what one barrier task does. */
-    private static final class Stream extends AbstractFunction1<Iterator<Integer>, Iterator<Double>> implements Serializable {
+    private static final class Stream extends AbstractFunction1<Iterator<Integer>, Iterator<LoopbackPeer.Result>> implements Serializable {
         private final long bytes;
         private final boolean duplex;
 
@@ -48,9 +48,9 @@ final class ExecutorLoopback {
         }
 
         @Override
-        public Iterator<Double> apply(Iterator<Integer> ignored) {
+        public Iterator<LoopbackPeer.Result> apply(Iterator<Integer> ignored) {
             try {
-                return CollectionConverters.asScala(measure().iterator());
+                return CollectionConverters.asScala(run().iterator());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
@@ -59,13 +59,11 @@ final class ExecutorLoopback {
             }
         }
 
-        private List<Double> measure() throws IOException, InterruptedException {
+        private List<LoopbackPeer.Result> run() throws IOException, InterruptedException {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             String host = SparkEnv.get().blockManager().blockManagerId().host();
             if (ctx.partitionId() == 1) {
-                try (ServerSocket ss = new ServerSocket()) {
-                    ss.setReceiveBufferSize(4 << 20);
-                    ss.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
+                try (ServerSocket ss = LoopbackPeer.listener(InetAddress.getByName(host))) {
                     ctx.allGather(host + ":" + ss.getLocalPort());
                     try (Socket s = ss.accept()) {
                         LoopbackPeer.serve(s, duplex ? bytes : 0);
@@ -74,7 +72,7 @@ final class ExecutorLoopback {
                 return List.of();
             }
             String[] peer = ctx.allGather("")[1].split(":");
-            try (Socket s = new Socket(peer[0], Integer.parseInt(peer[1]))) {
+            try (Socket s = LoopbackPeer.connect(new InetSocketAddress(peer[0], Integer.parseInt(peer[1])))) {
                 return List.of(LoopbackPeer.stream(s, bytes, duplex));
             }
         }

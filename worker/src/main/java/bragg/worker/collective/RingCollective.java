@@ -396,8 +396,7 @@ public final class RingCollective implements Collective {
         int steps = 2 * (n - 1);
         int chunk = config.chunkFloats();
         boolean bf16 = config.compression() == Compression.BF16;
-        FloatBuffer rf = recvWire.clear().asFloatBuffer();
-        ShortBuffer rh = recvWire.asShortBuffer();
+        ShortBuffer rh = recvWire.clear().asShortBuffer();
         Future<?> lastSend = null;
         try {
             // Step 0: our own segment goes out chunk by chunk.
@@ -421,9 +420,7 @@ public final class RingCollective implements Collective {
                                 gf.put(c + j, owner ? Bf16.round(v) : v);
                             }
                         } else {
-                            for (int j = 0; j < m; j++) {
-                                gf.put(c + j, rf.get(j) + gf.get(c + j));
-                            }
+                            ChunkSum.addInto(g, 4 * c, recvWire, m);
                         }
                     } else if (bf16) {
                         receive(recvWire.clear().limit(m * 2));
