@@ -1,8 +1,5 @@
 package bragg.worker.collective;
 
-import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
-
 /**
  * bfloat16 on the wire: the upper 16 bits of a float32 (sign, the 8 exponent bits, 7 mantissa
  * bits), rounded to nearest even, so its range is float32's and only precision is lost.
@@ -27,12 +24,5 @@ final class Bf16 {
     /** The float32 that {@code f} becomes after a trip through bf16. */
     static float round(float f) {
         return decode(encode(f));
-    }
-
-    /** {@code dst[0, n) = bf16(src[from, from+n))}. */
-    static void encode(FloatBuffer src, int from, ShortBuffer dst, int n) {
-        for (int j = 0; j < n; j++) {
-            dst.put(j, encode(src.get(from + j)));
-        }
     }
 }

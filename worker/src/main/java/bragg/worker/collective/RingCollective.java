@@ -13,7 +13,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
@@ -391,18 +390,16 @@ public final class RingCollective implements Collective {
             return;
         }
         ByteBuffer g = buf.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
-        FloatBuffer gf = g.asFloatBuffer();   // [capacity / 4] float index i is byte 4i
         int n = worldSize;
         int steps = 2 * (n - 1);
         int chunk = config.chunkFloats();
         boolean bf16 = config.compression() == Compression.BF16;
-        ShortBuffer rh = recvWire.clear().asShortBuffer();
         Future<?> lastSend = null;
         try {
             // Step 0: our own segment goes out chunk by chunk.
             int s0 = sendSeg(0);
             for (int c = segStart(off, len, s0), end = c + segLen(len, s0); c < end; c += chunk) {
-                lastSend = queueSend(g, gf, c, Math.min(chunk, end - c));
+                lastSend = queueSend(g, c, Math.min(chunk, end - c));
             }
             for (int t = 0; t < steps; t++) {
                 int s = recvSeg(t);
@@ -415,23 +412,18 @@ public final class RingCollective implements Collective {
                     if (reduce) {
                         receive(recvWire.clear().limit(m * config.compression().wireBytes));
                         if (bf16) {
-                            for (int j = 0; j < m; j++) {
-                                float v = Bf16.decode(rh.get(j)) + gf.get(c + j);
-                                gf.put(c + j, owner ? Bf16.round(v) : v);
-                            }
+                            Bf16Frames.addInto(g, 4 * c, recvWire, m, owner);
                         } else {
                             ChunkSum.addInto(g, 4 * c, recvWire, m);
                         }
                     } else if (bf16) {
                         receive(recvWire.clear().limit(m * 2));
-                        for (int j = 0; j < m; j++) {
-                            gf.put(c + j, Bf16.decode(rh.get(j)));
-                        }
+                        Bf16Frames.decodeInto(g, 4 * c, recvWire, m);
                     } else {
                         receive(g.slice(4 * c, 4 * m));
                     }
                     if (t + 1 < steps) {
-                        lastSend = queueSend(g, gf, c, m);
+                        lastSend = queueSend(g, c, m);
                     }
                 }
             }
@@ -484,7 +476,7 @@ public final class RingCollective implements Collective {
      * Sends floats {@code [from, from+count)} of the buffer as the next frame: in place without
      * compression, else encoded by the sender thread into its own frame buffer.
      */
-    private Future<?> queueSend(ByteBuffer g, FloatBuffer gf, int from, int count) {
+    private Future<?> queueSend(ByteBuffer g, int from, int count) {
         int seq = sendSeq++;
         return sender.submit(() -> {
             if (sendError.get() != null) {
@@ -494,7 +486,7 @@ public final class RingCollective implements Collective {
                 if (sendWire == null) {
                     out.write(Frames.DATA, seq, g.slice(4 * from, 4 * count));
                 } else {
-                    Bf16.encode(gf, from, sendWire.asShortBuffer(), count);
+                    Bf16Frames.encode(g, 4 * from, sendWire, count);
                     out.write(Frames.DATA, seq, sendWire.duplicate().limit(2 * count));
                 }
             } catch (IOException e) {
