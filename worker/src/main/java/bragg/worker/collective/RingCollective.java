@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In place: frames go out straight from the caller's direct buffer (a gathering channel write
  * of header, slice and checksum) and, in the all-gather half, come in straight into it; a frame
- * to be added lands in one chunk-sized receive buffer first. The sender may read a chunk while
+ * to be added lands in one chunk-sized receive buffer first and is added from there on the
+ * Vector API ({@link ChunkSum}; bf16 frames: {@link Bf16Frames}). The sender may read a chunk while
  * this thread writes another region: a region is overwritten only by data that causally
  * followed this rank's own send of it (the all-gather value of a chunk includes our
  * reduce-scatter contribution of that chunk), so the send has left the buffer by then.
