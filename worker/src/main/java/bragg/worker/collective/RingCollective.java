@@ -395,12 +395,13 @@ public final class RingCollective implements Collective {
         int steps = 2 * (n - 1);
         int chunk = config.chunkFloats();
         boolean bf16 = config.compression() == Compression.BF16;
+        boolean inline = 4L * len <= INLINE_BYTES;
         Future<?> lastSend = null;
         try {
             // Step 0: our own segment goes out chunk by chunk.
             int s0 = sendSeg(0);
             for (int c = segStart(off, len, s0), end = c + segLen(len, s0); c < end; c += chunk) {
-                lastSend = queueSend(g, c, Math.min(chunk, end - c));
+                lastSend = queueSend(g, c, Math.min(chunk, end - c), inline);
             }
             for (int t = 0; t < steps; t++) {
                 int s = recvSeg(t);
@@ -424,7 +425,7 @@ public final class RingCollective implements Collective {
                         receive(g.slice(4 * c, 4 * m));
                     }
                     if (t + 1 < steps) {
-                        lastSend = queueSend(g, c, m);
+                        lastSend = queueSend(g, c, m, inline);
                     }
                 }
             }
@@ -474,12 +475,24 @@ public final class RingCollective implements Collective {
     }
 
     /**
-     * Sends floats {@code [from, from+count)} of the buffer as the next frame: in place without
-     * compression, else encoded by the sender thread into its own frame buffer.
+     * All-reduces of at most this many bytes (the barrier, the loss, small buckets) send from the
+     * calling thread, skipping the handoff to the sender thread on every hop. Safe without that
+     * thread: a rank runs at most N-1 steps ahead of its successor, so at most the whole buffer is
+     * ever unread between two ranks, and 16 KiB fits any TCP socket's buffers, so a blocking write
+     * never waits for a peer that is itself waiting to write to us.
      */
-    private Future<?> queueSend(ByteBuffer g, int from, int count) {
+    static final int INLINE_BYTES = 16 << 10;
+
+    private static final Future<?> SENT = CompletableFuture.completedFuture(null);
+
+    /**
+     * Sends floats {@code [from, from+count)} of the buffer as the next frame: in place without
+     * compression, else encoded into the frame buffer; by the sender thread, or by this one when
+     * {@code inline}. A failure is kept in sendError and closes the sockets either way.
+     */
+    private Future<?> queueSend(ByteBuffer g, int from, int count, boolean inline) {
         int seq = sendSeq++;
-        return sender.submit(() -> {
+        Runnable send = () -> {
             if (sendError.get() != null) {
                 return;
             }
@@ -496,7 +509,12 @@ public final class RingCollective implements Collective {
                 // Unblocks our own reader, which would otherwise wait for the read timeout.
                 closeSockets();
             }
-        });
+        };
+        if (inline) {
+            send.run();
+            return SENT;
+        }
+        return sender.submit(send);
     }
 
     /** Reads the next frame into {@code dst[position, limit)}. */
