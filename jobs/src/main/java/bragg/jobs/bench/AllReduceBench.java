@@ -140,8 +140,8 @@ public final class AllReduceBench implements Runnable {
         double[] both = new double[LOOPBACK_RUNS];
         double[] sendCpu = new double[LOOPBACK_RUNS];
         double[] recvCpu = new double[LOOPBACK_RUNS];
+        long bytes = (long) loopbackMb * MB;
         for (int i = 0; i < LOOPBACK_RUNS; i++) {
-            long bytes = (long) loopbackMb * MB;
             LoopbackPeer.Result o = onExecutors ? ExecutorLoopback.measure(js, bytes, false) : loopback(bytes, false);
             one[i] = o.gbps;
             sendCpu[i] = o.sendCpuSPerGb;

@@ -1,5 +1,6 @@
 package bragg.worker.collective;
 
+import bragg.kernels.RowKernels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -27,7 +28,7 @@ final class Bf16Frames {
 
     /** wire[2j] = bf16(grad float j), round to nearest even, for j in [0, n). */
     static void encode(ByteBuffer grad, int gradByte, ByteBuffer wire, int n) {
-        int j = ChunkSum.SIMD ? Simd.encode(grad, gradByte, wire, n) : 0;
+        int j = RowKernels.SIMD ? Simd.encode(grad, gradByte, wire, n) : 0;
         for (; j < n; j++) {
             wire.putShort(2 * j, Bf16.encode(grad.getFloat(gradByte + 4 * j)));
         }
@@ -35,7 +36,7 @@ final class Bf16Frames {
 
     /** grad float j += the frame's bf16 j, then rounded to bf16 when {@code round}, for j in [0, n). */
     static void addInto(ByteBuffer grad, int gradByte, ByteBuffer wire, int n, boolean round) {
-        int j = ChunkSum.SIMD ? Simd.addInto(grad, gradByte, wire, n, round) : 0;
+        int j = RowKernels.SIMD ? Simd.addInto(grad, gradByte, wire, n, round) : 0;
         for (; j < n; j++) {
             int at = gradByte + 4 * j;
             float v = Bf16.decode(wire.getShort(2 * j)) + grad.getFloat(at);
@@ -45,7 +46,7 @@ final class Bf16Frames {
 
     /** grad float j = the frame's bf16 j as a float, for j in [0, n). */
     static void decodeInto(ByteBuffer grad, int gradByte, ByteBuffer wire, int n) {
-        int j = ChunkSum.SIMD ? Simd.decodeInto(grad, gradByte, wire, n) : 0;
+        int j = RowKernels.SIMD ? Simd.decodeInto(grad, gradByte, wire, n) : 0;
         for (; j < n; j++) {
             grad.putFloat(gradByte + 4 * j, Bf16.decode(wire.getShort(2 * j)));
         }

@@ -1,5 +1,6 @@
 package bragg.worker.collective;
 
+import bragg.kernels.RowKernels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
@@ -10,22 +11,20 @@ import jdk.incubator.vector.VectorSpecies;
  * buffers as they are (no float[] copy). Element-wise FloatBuffer get/put keeps its bounds and
  * scope checks per float and is not vectorised by C2: on one core it cost the ring about as much
  * as the kernel's copies of the same bytes. Each sum is the one float addition the scalar form
- * makes (a + b is commutative and rounded once), so both forms give the same bits.
+ * makes (a + b is commutative and rounded once), so both forms give the same bits. The Vector
+ * API form runs where the JVM has the module ({@link RowKernels#SIMD}), else the scalar loop.
  * <pre>
  *   dst  [.. dstByte + 4n)   the gradient; floats [dstByte/4, dstByte/4 + n) += src's
  *   src  [4n]                the received frame's payload, from byte 0
  * </pre>
  */
 final class ChunkSum {
-    /** Whether the JVM has the Vector API (--add-modules=jdk.incubator.vector); else the scalar loop runs. */
-    static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
     private ChunkSum() {
     }
 
     /** dst[dstByte + 4j] += src[4j] for j in [0, n), both little-endian floats. */
     static void addInto(ByteBuffer dst, int dstByte, ByteBuffer src, int n) {
-        int j = SIMD ? Simd.addInto(dst, dstByte, src, n) : 0;
+        int j = RowKernels.SIMD ? Simd.addInto(dst, dstByte, src, n) : 0;
         for (; j < n; j++) {
             int at = dstByte + 4 * j;
             dst.putFloat(at, src.getFloat(4 * j) + dst.getFloat(at));

@@ -3,6 +3,7 @@ package bragg.worker.collective;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import bragg.kernels.RowKernels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
@@ -25,7 +26,7 @@ class Bf16FramesTest {
 
     @Test
     void everyFormMatchesTheScalarBitsAndStaysInsideItsFloats() {
-        assertTrue(ChunkSum.SIMD, "the test JVMs run with jdk.incubator.vector (bragg.jvm.opens)");
+        assertTrue(RowKernels.SIMD, "the test JVMs run with jdk.incubator.vector (bragg.jvm.opens)");
         Random rnd = new Random(5);
         for (int n : new int[]{0, 1, 7, 8, 9, 33, 1000}) {
             for (int off : new int[]{0, 3}) {

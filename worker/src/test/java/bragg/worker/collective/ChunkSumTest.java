@@ -3,6 +3,7 @@ package bragg.worker.collective;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import bragg.kernels.RowKernels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ChunkSumTest {
     @Test
     void sumsEqualTheScalarAdditionBitForBitAndStayInsideTheirFloats() {
-        assertTrue(ChunkSum.SIMD, "the test JVMs run with jdk.incubator.vector (bragg.jvm.opens)");
+        assertTrue(RowKernels.SIMD, "the test JVMs run with jdk.incubator.vector (bragg.jvm.opens)");
         Random rnd = new Random(11);
         for (int n : new int[]{0, 1, 7, 16, 17, 255, 1000, 4099}) {
             for (int off : new int[]{0, 3, 64}) {
