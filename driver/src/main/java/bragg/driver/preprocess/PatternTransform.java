@@ -1,6 +1,7 @@
 package bragg.driver.preprocess;
 
 import bragg.driver.io.DType;
+import bragg.kernels.RowKernels;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,9 +21,6 @@ import java.util.Arrays;
  * {@link #applyStored} bins the stored elements in integer arithmetic, with the same result.
  */
 public final class PatternTransform implements Serializable {
-    /** Whether the JVM has the Vector API ({@link VectorStoredBinning}): --add-modules=jdk.incubator.vector. */
-    static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
     private final int inH;
     final int inW;
     final int[] crop;     // [y, x, h, w]
@@ -137,7 +135,7 @@ public final class PatternTransform implements Serializable {
      */
     public int applyStored(ByteBuffer in, int off, DType t, float[] out, int outOff, StoredScratch s, ValueMoments m) {
         if (!appliesStored(t)) throw new IllegalArgumentException("stored planes of " + t.label() + (center ? " with centring" : "") + " need apply(float[])");
-        if (SIMD && vectorForm(in, t)) {
+        if (RowKernels.SIMD && vectorForm(in, t)) {   // the JVM has the Vector API: VectorStoredBinning
             VectorStoredBinning.apply(this, in, off, out, outOff, s, m);
             return 0;
         }

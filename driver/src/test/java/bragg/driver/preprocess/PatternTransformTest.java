@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import bragg.driver.io.DType;
+import bragg.kernels.RowKernels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
@@ -69,7 +70,7 @@ class PatternTransformTest {
      */
     @Test
     void vectorFormMatchesTheScalarLoopsAndGathersTheMoments() {
-        assertTrue(PatternTransform.SIMD, "the root pom's argLine adds jdk.incubator.vector, so the vector form is the one tested");
+        assertTrue(RowKernels.SIMD, "the root pom's argLine adds jdk.incubator.vector, so the vector form is the one tested");
         int[][] shapes = {{64, 256}, {20, 130}, {18, 66}};
         for (int[] hw : shapes) {
             int h = hw[0];
