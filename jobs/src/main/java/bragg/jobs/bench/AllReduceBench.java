@@ -115,12 +115,16 @@ public final class AllReduceBench implements Runnable {
             boolean local = master.startsWith("local");
             ScalingProbe.Result[] runs = scaling(local);
             System.out.printf(Locale.ROOT, "%ntraining samples/s (vit, 1 core and 1 native thread per replica, %s): "
-                    + "1 replica %.1f, 2 replicas %.1f (all-reduce wait after the backward %.2f ms a step)%n",
+                    + "1 replica %.1f, 2 replicas %.1f; rank 0's compute %.2f / %.2f ms a step, its all-reduce wait "
+                    + "after the backward %.2f ms a step with 2%n",
                     local ? "a child JVM per run" : "on the cluster's executors",
-                    runs[0].samplesPerSec(), runs[1].samplesPerSec(), runs[1].commMs());
+                    runs[0].samplesPerSec(), runs[1].samplesPerSec(), runs[0].computeMs(), runs[1].computeMs(),
+                    runs[1].commMs());
             json.put("samples_per_s_1", round(runs[0].samplesPerSec()));
             json.put("samples_per_s_2", round(runs[1].samplesPerSec()));
             json.put("scaling_2_vs_1", round(runs[1].samplesPerSec() / runs[0].samplesPerSec()));
+            json.put("compute_ms_1", round(runs[0].computeMs()));
+            json.put("compute_ms_2", round(runs[1].computeMs()));
             json.put("comm_ms_2", round(runs[1].commMs()));
             json.put("train_settings", String.join(" ", train));
         }

@@ -16,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
  * One side of {@code bench allreduce}'s scaling measurement, in its own JVM (started with as many
  * cores as replicas and one native thread per replica): trains with {@code bragg train}'s code on
  * local[N] and prints, as its last line, the median training samples/s of the steps after warm-up
- * and the median wait for the all-reduce after the backward.
+ * rank 0's median compute time a step and its median wait for the all-reduce after the backward.
  * Arguments: replicas, then {@code key=value} config overrides.
  */
 public final class ScalingProbe {
@@ -39,16 +39,18 @@ public final class ScalingProbe {
      * Medians over the steps after warm-up.
      *
      * @param samplesPerSec training samples/s of the whole job
+     * @param computeMs     rank 0's step time outside that wait (forward, backward, update), ms a step
      * @param commMs        rank 0's wait for the gradient all-reduce after the backward, ms a step
      */
-    record Result(double samplesPerSec, double commMs) {
+    record Result(double samplesPerSec, double computeMs, double commMs) {
         String line() {
-            return String.format(Locale.ROOT, RESULT_PREFIX + "%.3f comm_ms %.3f", samplesPerSec, commMs);
+            return String.format(Locale.ROOT, RESULT_PREFIX + "%.3f compute_ms %.3f comm_ms %.3f", samplesPerSec,
+                    computeMs, commMs);
         }
 
         static Result parse(String line) {
             String[] f = line.trim().split(" ");
-            return new Result(Double.parseDouble(f[1]), Double.parseDouble(f[3]));
+            return new Result(Double.parseDouble(f[1]), Double.parseDouble(f[3]), Double.parseDouble(f[5]));
         }
     }
 
@@ -64,6 +66,7 @@ public final class ScalingProbe {
                         + WARMUP_STEPS + " warm-up steps");
             }
             return new Result(median(timed.stream().mapToDouble(StepMetrics::samplesPerSec).toArray()),
+                    median(timed.stream().mapToDouble(StepMetrics::computeMs).toArray()),
                     median(timed.stream().mapToDouble(StepMetrics::commMs).toArray()));
         } finally {
             spark.stop();
