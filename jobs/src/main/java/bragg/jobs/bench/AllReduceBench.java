@@ -58,8 +58,8 @@ public final class AllReduceBench implements Runnable {
     @Option(names = "--loopback-mb", description = "bytes sent for the loopback limit, in MB (default ${DEFAULT-VALUE})")
     int loopbackMb = 1024;
 
-    @Option(names = "--scaling-steps", description = "training steps per scaling probe (default ${DEFAULT-VALUE})")
-    int scalingSteps = 24;
+    @Option(names = "--scaling-steps", description = "training steps per scaling probe; the second half is timed (default ${DEFAULT-VALUE})")
+    int scalingSteps = 600;
 
     @Option(names = "--skip-scaling", description = "skip the training-scaling runs")
     boolean skipScaling;
@@ -78,9 +78,9 @@ public final class AllReduceBench implements Runnable {
 
     @Override
     public void run() {
-        if (replicas < 2 || reps < 1 || loopbackMb < 1 || scalingSteps <= ScalingProbe.WARMUP_STEPS) {
-            throw new IllegalArgumentException("--replicas must be >= 2, --reps and --loopback-mb >= 1, --scaling-steps > "
-                    + ScalingProbe.WARMUP_STEPS + "; found " + replicas + ", " + reps + ", " + loopbackMb + ", " + scalingSteps);
+        if (replicas < 2 || reps < 1 || loopbackMb < 1 || scalingSteps < ScalingProbe.MIN_STEPS) {
+            throw new IllegalArgumentException("--replicas must be >= 2, --reps and --loopback-mb >= 1, --scaling-steps >= "
+                    + ScalingProbe.MIN_STEPS + "; found " + replicas + ", " + reps + ", " + loopbackMb + ", " + scalingSteps);
         }
         for (String t : train) {
             if (!t.startsWith("bragg.train.") || !t.contains("=")) {

@@ -15,12 +15,17 @@ import org.apache.spark.sql.SparkSession;
 /**
  * One side of {@code bench allreduce}'s scaling measurement, in its own JVM (started with as many
  * cores as replicas and one native thread per replica): trains with {@code bragg train}'s code on
- * local[N] and prints, as its last line, the median training samples/s of the steps after warm-up
+ * local[N] and prints, as its last line, the median training samples/s of the second half of the steps (the first is warm-up)
  * rank 0's median compute time a step and its median wait for the all-reduce after the backward.
  * Arguments: replicas, then {@code key=value} config overrides.
  */
 public final class ScalingProbe {
-    static final int WARMUP_STEPS = 3;
+    /**
+     * Fewest steps a probe may run. The first half of them is warm-up: an executor held to one
+     * core compiles on the core it trains on, and its step time still fell 3-4x over the first
+     * 300 steps (BENCHMARKS.md), so a fixed few warm-up steps timed the JIT, not the training.
+     */
+    static final int MIN_STEPS = 8;
 
     private ScalingProbe() {
     }
@@ -60,11 +65,11 @@ public final class ScalingProbe {
         try {
             ProgressListener quiet = m -> { };
             TrainJob.Outcome o = TrainJob.run(spark, c, quiet);
-            List<StepMetrics> timed = o.result().metrics().stream().skip(WARMUP_STEPS).toList();
-            if (timed.isEmpty()) {
-                throw new IllegalStateException("the probe ran " + o.result().metrics().size() + " steps, fewer than its "
-                        + WARMUP_STEPS + " warm-up steps");
+            List<StepMetrics> all = o.result().metrics();
+            if (all.size() < MIN_STEPS) {
+                throw new IllegalStateException("the probe ran " + all.size() + " steps, fewer than " + MIN_STEPS);
             }
+            List<StepMetrics> timed = all.subList(all.size() / 2, all.size());   // the second half: warm executors
             return new Result(median(timed.stream().mapToDouble(StepMetrics::samplesPerSec).toArray()),
                     median(timed.stream().mapToDouble(StepMetrics::computeMs).toArray()),
                     median(timed.stream().mapToDouble(StepMetrics::commMs).toArray()));
