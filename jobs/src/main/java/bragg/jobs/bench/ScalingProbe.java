@@ -15,13 +15,14 @@ import org.apache.spark.sql.SparkSession;
 /**
  * One side of {@code bench allreduce}'s scaling measurement, in its own JVM (started with as many
  * cores as replicas and one native thread per replica): trains with {@code bragg train}'s code on
- * local[N] and prints, as its last line, the median training samples/s of the second half of the steps (the first is warm-up)
- * rank 0's median compute time a step and its median wait for the all-reduce after the backward.
+ * local[N] and prints, as its last line, over the second half of its steps (the first half is
+ * warm-up): the median training samples/s, rank 0's median compute time a step and its median
+ * wait for the all-reduce after the backward.
  * Arguments: replicas, then {@code key=value} config overrides.
  */
 public final class ScalingProbe {
     /**
-     * Fewest steps a probe may run. The first half of them is warm-up: an executor held to one
+     * Fewest steps a probe may run. The first half of a probe's steps is warm-up: an executor held to one
      * core compiles on the core it trains on, and its step time still fell 3-4x over the first
      * 300 steps (BENCHMARKS.md), so a fixed few warm-up steps timed the JIT, not the training.
      */
@@ -41,7 +42,7 @@ public final class ScalingProbe {
     static final String RESULT_PREFIX = "samples_per_s ";
 
     /**
-     * Medians over the steps after warm-up.
+     * Medians over the second half of the steps.
      *
      * @param samplesPerSec training samples/s of the whole job
      * @param computeMs     rank 0's step time outside that wait (forward, backward, update), ms a step
@@ -59,7 +60,7 @@ public final class ScalingProbe {
         }
     }
 
-    /** Trains with {@code c} on the master it names (or the one spark-submit gave); the medians after warm-up. */
+    /** Trains with {@code c} on the master it names (or the one spark-submit gave); the medians over the second half of its steps. */
     static Result measure(BraggConfig c) throws java.io.IOException {
         SparkSession spark = SparkSessions.getOrCreate("bragg bench scaling", TrainCommand.sparkConf(c));
         try {
